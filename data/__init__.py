@@ -1,0 +1,1 @@
+"""Data: the model, validation, the store, import and export."""

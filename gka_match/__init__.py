@@ -1,0 +1,1 @@
+"""gka-match: match a local challenge to proven interventions and GKA-agenda\x27s."""

@@ -1,0 +1,1 @@
+"""Index: embedding, lexical and vector indexes, ranking."""

@@ -1,0 +1,1 @@
+"""Service: the FastAPI app, chat and the web page."""
