@@ -42,10 +42,16 @@ def load_bundled() -> tuple[list[CatalogueIntervention], list[Agenda], list[Issu
                 continue
             seen.add(rec.id)
             catalogue.append(rec)
+    seen_agendas: set[str] = set()
     for path in AGENDA_FILES:
         good, bad = validate_rows(_jsonl_rows(path), Agenda, path.name)
         issues += bad + check_catalogue_links(good, seen, path.name)
-        agendas += good
+        for row, rec in good:
+            if rec.id in seen_agendas:
+                issues.append(Issue(path.name, row, "id", f"duplicate id '{rec.id}' across files"))
+                continue
+            seen_agendas.add(rec.id)
+            agendas.append((row, rec))
     return catalogue, [a for _, a in agendas], issues
 
 

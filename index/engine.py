@@ -1,0 +1,376 @@
+"""The matching engine: documents from the store, a dense and a lexical index, fused ranking.
+
+Index lifecycle
+- ``build`` reads the store, embeds every document and writes a *snapshot* directory, then
+  swaps the ``CURRENT`` pointer atomically (``os.replace``). A crash mid-build leaves the previous
+  snapshot serving; half-written snapshots are never pointed to and are cleaned up later.
+- ``sync`` applies the store's change log since the snapshot's data version: only changed records
+  are re-embedded and re-analysed (no full rebuild).
+- ``open`` loads the current snapshot, verifies checksums, model and data version, rebuilds when
+  the snapshot is missing, corrupt or built with another model (saying why), then syncs.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import shutil
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator, Literal
+
+import numpy as np
+
+from gka_match.config import Settings
+from gka_match.data.store import Store
+
+from .documents import SearchDoc, agenda_doc, build_documents, catalogue_doc, lexical_text
+from .embedder import Embedder
+from .filters import Filters
+from .lexical import LexicalIndex
+from .query_terms import expand_abbreviations, read_signals
+from .ranking import Reason, erkenning_boost, explain, rrf
+from .vector import VectorIndex
+
+log = logging.getLogger(__name__)
+
+Mode = Literal["hybrid", "dense", "lexical"]
+MODES: tuple[str, ...] = ("hybrid", "dense", "lexical")
+FORMAT_VERSION = 1
+SNAPSHOT_FILES = ("docs.jsonl", "vectors.faiss", "lexical.json")
+# Fusion weights chosen on the dev set (README, "Match quality").
+DENSE_WEIGHT = 1.0
+LEXICAL_WEIGHT = 1.0
+
+
+class IndexProblem(RuntimeError):
+    """The index on disk cannot be used as it is; the message says why."""
+
+
+@dataclass
+class Runner:
+    gemeente: str
+    agenda_id: str
+    intervention_id: str
+    naam: str
+
+
+@dataclass
+class SearchResult:
+    doc: SearchDoc
+    score: float
+    reason: Reason
+    dense_rank: int | None = None
+    lexical_rank: int | None = None
+    runners: list[Runner] = field(default_factory=list)
+    grouped: list[SearchDoc] = field(default_factory=list)
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+class Engine:
+    def __init__(self, settings: Settings, store: Store, embedder: Embedder):
+        self.settings = settings
+        self.store = store
+        self.embedder = embedder
+        self.index_dir = settings.index_dir
+        self.docs: list[SearchDoc] = []
+        self.int_ids: list[int] = []
+        self.lexical = LexicalIndex([], set())
+        self.vectors = VectorIndex(embedder.dim)
+        self.data_version = 0
+        self.next_id = 1
+        self.snapshot: str | None = None
+        self._lock = threading.RLock()
+        self._pos: dict[int, int] = {}
+        self._runners: dict[str, list[Runner]] = {}
+        self._gemeenten: dict[str, str] = {}
+
+    # ---- opening ------------------------------------------------------------------------
+    @classmethod
+    def open(cls, settings: Settings, store: Store, embedder: Embedder,
+             say: Callable[[str], None] = log.warning, progress: bool = False) -> "Engine":
+        engine = cls(settings, store, embedder)
+        try:
+            engine.load()
+        except IndexProblem as problem:
+            say(f"{problem} Rebuilding the index from the store.")
+            engine.build(progress=progress)
+        engine.sync()
+        return engine
+
+    def _current_dir(self) -> Path:
+        pointer = self.index_dir / "CURRENT"
+        if not pointer.exists():
+            raise IndexProblem(f"No index found in {self.index_dir}.")
+        return self.index_dir / pointer.read_text().strip()
+
+    def load(self) -> None:
+        snap = self._current_dir()
+        manifest_path = snap / "manifest.json"
+        if not manifest_path.exists():
+            raise IndexProblem(f"The index snapshot {snap.name} has no manifest (incomplete or damaged).")
+        try:
+            manifest = json.loads(manifest_path.read_text())
+        except json.JSONDecodeError as exc:
+            raise IndexProblem(f"The index manifest in {snap.name} is damaged ({exc}).") from exc
+        if manifest.get("format") != FORMAT_VERSION:
+            raise IndexProblem(f"The index in {snap.name} has an older format.")
+        if manifest.get("model") != self.embedder.name or manifest.get("fingerprint") != self.embedder.fingerprint:
+            raise IndexProblem(
+                f"The index was built with model {manifest.get('model')!r}, but GKA_MODEL is "
+                f"{self.embedder.name!r}; vectors of two models are never mixed."
+            )
+        for name in SNAPSHOT_FILES:
+            path = snap / name
+            if not path.exists():
+                raise IndexProblem(f"Index file {name} is missing from {snap.name}.")
+            if _sha256(path) != manifest["sha256"].get(name):
+                raise IndexProblem(f"Index file {name} in {snap.name} is corrupt (checksum mismatch).")
+        if manifest["data_version"] > self.store.data_version():
+            raise IndexProblem(
+                f"The index is newer (data version {manifest['data_version']}) than the store "
+                f"({self.store.data_version()}): the store was replaced or restored."
+            )
+        with (snap / "docs.jsonl").open(encoding="utf-8") as f:
+            rows = [json.loads(line) for line in f]
+        docs = [SearchDoc.from_dict(r["doc"]) for r in rows]
+        int_ids = [int(r["int_id"]) for r in rows]
+        vectors = VectorIndex.load(snap)
+        lexical = LexicalIndex.load(snap)
+        if len(vectors) != len(docs) or len(lexical.tokens) != len(docs):
+            raise IndexProblem(f"The index files in {snap.name} disagree on the number of documents.")
+        with self._lock:
+            self.docs, self.int_ids, self.vectors, self.lexical = docs, int_ids, vectors, lexical
+            self.data_version = manifest["data_version"]
+            self.next_id = manifest["next_id"]
+            self.snapshot = snap.name
+            self._refresh_maps()
+
+    # ---- building -----------------------------------------------------------------------
+    @contextmanager
+    def _build_lock(self) -> Iterator[None]:
+        self.index_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.index_dir / ".lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def build(self, progress: bool = False) -> None:
+        """Full rebuild from the store into a new snapshot, swapped in atomically."""
+        version = self.store.data_version()  # read first: later writes are replayed by sync()
+        docs = build_documents(self.store.list_interventions(), self.store.list_agendas())
+        t0 = time.perf_counter()
+        vectors = VectorIndex(self.embedder.dim)
+        int_ids = list(range(1, len(docs) + 1))
+        if docs:
+            emb = self.embedder.encode_documents([d.dense_text for d in docs], progress=progress)
+            vectors.add(np.asarray(int_ids), emb)
+        lexical = LexicalIndex.from_texts([lexical_text(d) for d in docs])
+        log.info("embedded and analysed %d documents in %.1fs", len(docs), time.perf_counter() - t0)
+        with self._lock:
+            self.docs, self.int_ids, self.vectors, self.lexical = docs, int_ids, vectors, lexical
+            self.data_version, self.next_id = version, len(docs) + 1
+            self._refresh_maps()
+        self.save()
+
+    def save(self) -> Path:
+        """Write the in-memory index as a new snapshot and point CURRENT at it atomically."""
+        with self._build_lock(), self._lock:
+            name = f"snap-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{self.data_version}-{time.monotonic_ns() % 10**6}"
+            tmp = self.index_dir / f".tmp-{name}"
+            tmp.mkdir(parents=True)
+            with (tmp / "docs.jsonl").open("w", encoding="utf-8") as f:
+                for doc, int_id in zip(self.docs, self.int_ids):
+                    f.write(json.dumps({"int_id": int_id, "doc": doc.to_dict()}, ensure_ascii=False) + "\n")
+            self.vectors.save(tmp)
+            self.lexical.save(tmp)
+            manifest = {
+                "format": FORMAT_VERSION,
+                "model": self.embedder.name,
+                "fingerprint": self.embedder.fingerprint,
+                "dim": self.embedder.dim,
+                "data_version": self.data_version,
+                "next_id": self.next_id,
+                "n_docs": len(self.docs),
+                "created": time.time(),
+                "sha256": {n: _sha256(tmp / n) for n in SNAPSHOT_FILES},
+            }
+            (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1))
+            for path in tmp.iterdir():
+                with path.open("rb") as f:
+                    os.fsync(f.fileno())
+            final = self.index_dir / name
+            tmp.rename(final)
+            pointer_tmp = self.index_dir / f".CURRENT-{os.getpid()}"
+            pointer_tmp.write_text(name)
+            os.replace(pointer_tmp, self.index_dir / "CURRENT")
+            previous, self.snapshot = self.snapshot, name
+            self._cleanup(keep={name, previous})
+            return final
+
+    def _cleanup(self, keep: set[str | None]) -> None:
+        for path in self.index_dir.iterdir():
+            if path.is_dir() and path.name not in keep and (
+                path.name.startswith("snap-") or path.name.startswith(".tmp-")
+            ):
+                shutil.rmtree(path, ignore_errors=True)
+
+    # ---- incremental updates ------------------------------------------------------------
+    def sync(self) -> int:
+        """Apply store changes since our data version; returns the number of changed records."""
+        changes = self.store.changes_since(self.data_version)
+        if not changes:
+            return 0
+        with self._lock:
+            new_version = changes[-1].seq
+            kinds = {(c.kind, c.record_id) for c in changes}
+            catalogue_ids = {rid for kind, rid in kinds if kind == "intervention"}
+            agenda_ids = {rid for kind, rid in kinds if kind == "agenda"}
+            # Agenda items inherit name and erkenning from the programme they apply.
+            agenda_ids |= {
+                d.record_id for d in self.docs if d.kind == "agenda" and d.catalogus_id in catalogue_ids
+            }
+            remove = [
+                i for i, d in enumerate(self.docs)
+                if (d.kind == "catalogue" and d.record_id in catalogue_ids)
+                or (d.kind == "agenda" and d.record_id in agenda_ids)
+            ]
+            new_docs: list[SearchDoc] = []
+            programmes = {}
+            for rid in catalogue_ids:
+                rec = self.store.get_intervention(rid)
+                if rec:
+                    new_docs.append(catalogue_doc(rec))
+            for rid in agenda_ids:
+                agenda = self.store.get_agenda(rid)
+                if agenda is None:
+                    continue
+                for item in agenda.interventies:
+                    cid = item.catalogus_id
+                    if cid and cid not in programmes:
+                        programmes[cid] = self.store.get_intervention(cid)
+                    new_docs.append(agenda_doc(agenda, item, programmes.get(cid) if cid else None))
+            self._replace(remove, new_docs)
+            self.data_version = new_version
+        return len(kinds)
+
+    def _replace(self, remove_positions: list[int], new_docs: list[SearchDoc]) -> None:
+        drop = set(remove_positions)
+        self.vectors.remove([self.int_ids[i] for i in remove_positions])
+        keep = [i for i in range(len(self.docs)) if i not in drop]
+        self.docs = [self.docs[i] for i in keep]
+        self.int_ids = [self.int_ids[i] for i in keep]
+        new_ids = list(range(self.next_id, self.next_id + len(new_docs)))
+        self.next_id += len(new_docs)
+        if new_docs:
+            self.vectors.add(np.asarray(new_ids), self.embedder.encode_documents([d.dense_text for d in new_docs]))
+        self.lexical.replace(remove_positions, [lexical_text(d) for d in new_docs])
+        self.docs += new_docs
+        self.int_ids += new_ids
+        self._refresh_maps()
+
+    def _refresh_maps(self) -> None:
+        self._pos = {int_id: i for i, int_id in enumerate(self.int_ids)}
+        runners: dict[str, list[Runner]] = {}
+        gemeenten: dict[str, str] = {}
+        for d in self.docs:
+            if d.kind == "agenda" and d.gemeente:
+                gemeenten[d.gemeente.lower()] = d.gemeente
+                if d.catalogus_id:
+                    runners.setdefault(d.catalogus_id, []).append(Runner(d.gemeente, d.record_id, d.doc_id, d.name))
+        for lst in runners.values():
+            lst.sort(key=lambda r: r.gemeente)
+        self._runners, self._gemeenten = runners, gemeenten
+
+    # ---- queries ------------------------------------------------------------------------
+    def gemeenten(self) -> list[str]:
+        return sorted(self._gemeenten.values())
+
+    def runners(self, catalogus_id: str) -> list[Runner]:
+        return list(self._runners.get(catalogus_id, []))
+
+    def doc(self, doc_id: str) -> SearchDoc | None:
+        return next((d for d in self.docs if d.doc_id == doc_id), None)
+
+    def unknown_gemeenten(self, filters: Filters) -> list[str]:
+        return [g for g in filters.gemeente if g.lower() not in self._gemeenten]
+
+    def search(self, query: str, k: int = 10, mode: Mode = "hybrid",
+               filters: Filters | None = None, group: bool = False) -> list[SearchResult]:
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}")
+        with self._lock:
+            return self._search(query, k, mode, filters or Filters(), group)
+
+    def _search(self, query: str, k: int, mode: Mode, filters: Filters, group: bool) -> list[SearchResult]:
+        n = len(self.docs)
+        if n == 0:
+            return []
+        mask = None if filters.is_empty() else filters.mask(self.docs)
+        if mask is not None and not mask.any():
+            return []
+        n_cand = min(n, max(100, 5 * k))
+        expanded = expand_abbreviations(query)
+        dense_rank: dict[int, int] = {}
+        dense_sim: dict[int, float] = {}
+        lex_rank: dict[int, int] = {}
+        lex_score: dict[int, float] = {}
+        rankings: list[tuple[np.ndarray, float]] = []
+        if mode in ("hybrid", "dense"):
+            allowed = None if mask is None else np.asarray(self.int_ids, dtype=np.int64)[mask]
+            ids, sims = self.vectors.search(self.embedder.encode_query(expanded), n_cand, allowed)
+            positions = np.asarray([self._pos[int(i)] for i in ids], dtype=np.int64)
+            for r, (p, s) in enumerate(zip(positions, sims), start=1):
+                dense_rank[int(p)], dense_sim[int(p)] = r, float(s)
+            rankings.append((positions, DENSE_WEIGHT if mode == "hybrid" else 1.0))
+        if mode in ("hybrid", "lexical"):
+            scores = self.lexical.scores(self.lexical.analyze_query(expanded))
+            if mask is not None:
+                scores = np.where(mask, scores, 0.0)
+            top = np.argsort(-scores, kind="stable")[:n_cand]
+            top = top[scores[top] > 0]
+            for r, p in enumerate(top, start=1):
+                lex_rank[int(p)], lex_score[int(p)] = r, float(scores[p])
+            rankings.append((top, LEXICAL_WEIGHT if mode == "hybrid" else 1.0))
+        fused = rrf(rankings, self.settings.rrf_k)
+        if self.settings.erkenning_boost > 0:
+            fused = {p: s * erkenning_boost(self.docs[p], self.settings.erkenning_boost) for p, s in fused.items()}
+        order = sorted(fused, key=lambda p: (-fused[p], p))
+        signals = read_signals(query)
+        vocab = frozenset(self.lexical.vocabulary)
+        results: list[SearchResult] = []
+        by_programme: dict[str, SearchResult] = {}
+        for p in order:
+            doc = self.docs[p]
+            if group and doc.kind == "agenda" and doc.catalogus_id in by_programme:
+                by_programme[doc.catalogus_id].grouped.append(doc)
+                continue
+            if len(results) >= k:
+                if group:
+                    continue
+                break
+            result = SearchResult(
+                doc=doc, score=fused[p],
+                reason=explain(query, doc, signals, dense_sim.get(p), lex_score.get(p), vocab),
+                dense_rank=dense_rank.get(p), lexical_rank=lex_rank.get(p),
+                runners=self.runners(doc.record_id) if doc.kind == "catalogue" else [],
+            )
+            results.append(result)
+            if doc.kind == "catalogue":
+                by_programme[doc.record_id] = result
+        return results

@@ -1,0 +1,109 @@
+"""What a Dutch query says about itself: abbreviations, themes and target groups.
+
+Municipal staff write "VVE", "NT2", "po-vo", "peuters", "groep 7/8". Expanding abbreviations
+helps both retrievers; recognised themes and doelgroepen feed the match reasons and the chat.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from gka_match.data.vocab import groep_to_ages
+
+from .text import fold
+
+ABBREVIATIONS: dict[str, str] = {
+    "vve": "voor- en vroegschoolse educatie",
+    "ve": "voorschoolse educatie",
+    "nt2": "Nederlands als tweede taal",
+    "po": "primair onderwijs basisschool",
+    "vo": "voortgezet onderwijs middelbare school",
+    "mbo": "middelbaar beroepsonderwijs",
+    "isk": "internationale schakelklas nieuwkomers",
+    "oab": "onderwijsachterstandenbeleid",
+    "npo": "Nationaal Programma Onderwijs",
+    "jgz": "jeugdgezondheidszorg",
+    "bso": "buitenschoolse opvang",
+    "smw": "schoolmaatschappelijk werk",
+    "swv": "samenwerkingsverband passend onderwijs",
+    "ikc": "integraal kindcentrum",
+    "lob": "loopbaanoriëntatie en -begeleiding",
+    "oka": "ouder- en kindadviseur",
+    "gka": "Gelijke Kansen Alliantie",
+    "pbs": "positive behaviour support schoolbreed gedrag",
+    "swpbs": "schoolwide positive behaviour support",
+}
+
+# Words that signal a theme (folded, matched as word prefixes).
+THEMA_SIGNALS: dict[str, tuple[str, ...]] = {
+    "taal en lezen": ("taal", "lezen", "lees", "voorlezen", "woordenschat", "laaggeletterd", "boek"),
+    "vve en jonge kind": ("peuter", "kleuter", "vve", "voorschool", "vroegschool", "baby", "dreumes", "jonge kind"),
+    "ouderbetrokkenheid": ("ouder", "gezin", "thuis", "moeder", "vader"),
+    "overgang po-vo": ("brugklas", "overgang", "schooladvies", "po-vo", "voortgezet", "middelbare school", "groep 8"),
+    "schoolverzuim en thuiszitters": ("verzuim", "thuiszit", "spijbel", "uitval", "leerplicht", "schooluitval"),
+    "sociaal-emotioneel en gedrag": ("pest", "gedrag", "sociaal", "emotione", "weerbaar", "agressie", "veiligheid", "welbevinden"),
+    "gezondheid en bewegen": ("gezond", "bewegen", "sport", "overgewicht", "voeding", "lunch", "ontbijt", "fruit", "zwem"),
+    "armoede en meedoen": ("armoede", "arm", "inkomen", "schuld", "minima", "meedoen", "kosten", "geld"),
+    "verlengde leertijd": ("verlengde", "naschools", "weekendschool", "zomerschool", "huiswerk", "extra leertijd", "bijles"),
+    "talentontwikkeling en loopbaan": ("talent", "loopbaan", "beroep", "stage", "mentor", "rolmodel", "arbeidsmarkt"),
+    "nieuwkomers en nt2": ("nieuwkomer", "statushouder", "vluchteling", "nt2", "anderstalig", "migrant", "isk"),
+    "segregatie": ("segregatie", "gemengd", "zwarte school", "witte school", "menging"),
+    "professionalisering": ("leerkracht", "docent", "team", "professional", "scholing", "training voor"),
+    "samenwerking in de wijk": ("wijk", "buurt", "netwerk", "samenwerking", "partners"),
+    "rekenen en wiskunde": ("reken", "wiskunde", "cijfer"),
+}
+
+AGE_SIGNALS: dict[str, tuple[int, int]] = {
+    "baby": (0, 1), "zwanger": (0, 0), "dreumes": (1, 2), "peuter": (2, 4), "kleuter": (4, 6),
+    "basisschool": (4, 12), "basisonderwijs": (4, 12), "brugklas": (12, 13), "puber": (12, 16),
+    "tiener": (12, 18), "middelbare school": (12, 18), "voortgezet onderwijs": (12, 18),
+    "mbo": (16, 23), "jongvolwassen": (18, 23), "jongeren": (12, 23), "vo": (12, 18),
+}
+
+_GROEP = re.compile(r"\bgroep(?:en)?\s*(\d)(?:\s*(?:-|t/m|tot|en|/)\s*(\d))?")
+_YEARS = re.compile(r"\b(\d{1,2})\s*(?:-|tot|t/m)\s*(\d{1,2})\s*(?:jaar|jarigen)")
+
+
+@dataclass
+class QuerySignals:
+    themas: list[str] = field(default_factory=list)
+    ages: tuple[int, int] | None = None
+    ouders: bool = False
+    professionals: bool = False
+
+
+def expand_abbreviations(text: str) -> str:
+    """Append the expansion of every known abbreviation in ``text`` (the text itself is kept)."""
+    found = []
+    for token in re.findall(r"[A-Za-z0-9]+", text):
+        exp = ABBREVIATIONS.get(token.lower())
+        if exp and exp not in found and (token.isupper() or len(token) > 2):
+            found.append(exp)
+    return text if not found else f"{text} ({'; '.join(found)})"
+
+
+def _has(folded: str, signal: str) -> bool:
+    return re.search(r"\b" + re.escape(signal), folded) is not None
+
+
+def read_signals(text: str) -> QuerySignals:
+    folded = fold(text)
+    signals = QuerySignals()
+    for thema, cues in THEMA_SIGNALS.items():
+        if any(_has(folded, c) for c in cues):
+            signals.themas.append(thema)
+    spans = [span for cue, span in AGE_SIGNALS.items() if _has(folded, cue)]
+    for m in _GROEP.finditer(folded):
+        lo, hi = int(m.group(1)), int(m.group(2) or m.group(1))
+        if 1 <= lo <= hi <= 8:
+            spans.append(groep_to_ages(lo, hi))
+    for m in _YEARS.finditer(folded):
+        lo, hi = int(m.group(1)), int(m.group(2))
+        if lo <= hi:
+            spans.append((lo, hi))
+    if spans:
+        signals.ages = (min(s[0] for s in spans), max(s[1] for s in spans))
+    signals.ouders = any(_has(folded, c) for c in ("ouder", "moeder", "vader", "gezin"))
+    signals.professionals = any(_has(folded, c) for c in ("leerkracht", "docent", "professional", "pedagogisch medewerk"))
+    return signals

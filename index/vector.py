@@ -1,0 +1,61 @@
+"""The dense index: normalised embeddings in a faiss ``IndexIDMap`` over exact inner product.
+
+Exact search is chosen by measurement: at 50k documents of 384 dimensions a flat scan takes a
+few milliseconds on two cores (see bench/), well under the query encoder's cost, and it needs no
+training, so single-record updates are plain ``add_with_ids`` / ``remove_ids``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+
+class VectorIndex:
+    def __init__(self, dim: int, index: faiss.Index | None = None):
+        self.dim = dim
+        self.index = index if index is not None else faiss.IndexIDMap(faiss.IndexFlatIP(dim))
+
+    def __len__(self) -> int:
+        return int(self.index.ntotal)
+
+    def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
+        if len(ids):
+            self.index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids.astype(np.int64))
+
+    def remove(self, ids: list[int]) -> None:
+        if ids:
+            self.index.remove_ids(np.asarray(ids, dtype=np.int64))
+
+    def search(self, query: np.ndarray, n: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Top ``n`` (ids, similarities); ``allowed`` restricts the search to those ids."""
+        if len(self) == 0 or n <= 0:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
+        params = None
+        if allowed is not None:
+            if len(allowed) == 0:
+                return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
+            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed.astype(np.int64)))
+        n = min(n, len(self))
+        sims, ids = self.index.search(query.reshape(1, -1).astype(np.float32), n, params=params)
+        keep = ids[0] >= 0
+        return ids[0][keep], sims[0][keep]
+
+    def reconstruct(self, ids: list[int]) -> np.ndarray:
+        """Stored vectors by id (used by analyses that compare documents)."""
+        flat = faiss.downcast_index(self.index.index)
+        id_map = faiss.vector_to_array(self.index.id_map)
+        pos = {int(v): i for i, v in enumerate(id_map)}
+        return np.vstack([flat.reconstruct(pos[i]) for i in ids]) if ids else np.empty((0, self.dim), np.float32)
+
+    def save(self, directory: Path) -> list[Path]:
+        path = directory / "vectors.faiss"
+        faiss.write_index(self.index, str(path))
+        return [path]
+
+    @classmethod
+    def load(cls, directory: Path) -> "VectorIndex":
+        index = faiss.read_index(str(directory / "vectors.faiss"))
+        return cls(index.d, index)
