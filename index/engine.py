@@ -233,10 +233,10 @@ class Engine:
     # ---- incremental updates ------------------------------------------------------------
     def sync(self) -> int:
         """Apply store changes since our data version; returns the number of changed records."""
-        changes = self.store.changes_since(self.data_version)
-        if not changes:
-            return 0
         with self._lock:
+            changes = self.store.changes_since(self.data_version)
+            if not changes:
+                return 0
             new_version = changes[-1].seq
             kinds = {(c.kind, c.record_id) for c in changes}
             catalogue_ids = {rid for kind, rid in kinds if kind == "intervention"}
@@ -314,10 +314,14 @@ class Engine:
                filters: Filters | None = None, group: bool = False) -> list[SearchResult]:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}")
+        expanded = expand_abbreviations(query)
+        # Encode outside the lock: the model releases the GIL, so queries run in parallel.
+        query_vec = self.embedder.encode_query(expanded) if mode != "lexical" else None
         with self._lock:
-            return self._search(query, k, mode, filters or Filters(), group)
+            return self._search(query, expanded, query_vec, k, mode, filters or Filters(), group)
 
-    def _search(self, query: str, k: int, mode: Mode, filters: Filters, group: bool) -> list[SearchResult]:
+    def _search(self, query: str, expanded: str, query_vec: np.ndarray | None, k: int, mode: Mode,
+                filters: Filters, group: bool) -> list[SearchResult]:
         n = len(self.docs)
         if n == 0:
             return []
@@ -325,7 +329,6 @@ class Engine:
         if mask is not None and not mask.any():
             return []
         n_cand = min(n, max(100, 5 * k))
-        expanded = expand_abbreviations(query)
         dense_rank: dict[int, int] = {}
         dense_sim: dict[int, float] = {}
         lex_rank: dict[int, int] = {}
@@ -333,7 +336,7 @@ class Engine:
         rankings: list[tuple[np.ndarray, float]] = []
         if mode in ("hybrid", "dense"):
             allowed = None if mask is None else np.asarray(self.int_ids, dtype=np.int64)[mask]
-            ids, sims = self.vectors.search(self.embedder.encode_query(expanded), n_cand, allowed)
+            ids, sims = self.vectors.search(query_vec, n_cand, allowed)
             positions = np.asarray([self._pos[int(i)] for i in ids], dtype=np.int64)
             for r, (p, s) in enumerate(zip(positions, sims), start=1):
                 dense_rank[int(p)], dense_sim[int(p)] = r, float(s)

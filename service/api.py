@@ -1,0 +1,231 @@
+"""JSON API: health, search, and reads/writes of interventions and agendas.
+
+Writes go to the store and the engine syncs from the store's change log at once, so search
+results change without a restart (and other replicas follow within a second).
+"""
+
+from __future__ import annotations
+
+from typing import Literal, Optional
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Response
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from gka_match.config import Settings
+from gka_match.data.models import Agenda, CatalogueIntervention, Erkenningsniveau, Provincie, Setting, Thema
+from gka_match.data.store import NotFound, Store
+from gka_match.index.engine import Engine
+from gka_match.index.filters import DOELGROEP_HELP, Filters
+
+from .deps import get_engine, get_settings, get_store, require_api_key
+from .schemas import RunnerOut, SearchHit, SearchResponse
+
+router = APIRouter()
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    documents: int
+    interventions: int
+    agendas: int
+    data_version: int
+    model: str
+    writes_enabled: bool
+
+
+class SearchRequest(BaseModel):
+    """Body of ``POST /search``; the same fields as the query parameters of ``GET /search``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    q: str = Field(description="the challenge, in Dutch")
+    k: int = Field(10, ge=1, le=100)
+    mode: Literal["hybrid", "dense", "lexical"] = "hybrid"
+    thema: list[Thema] = Field(default_factory=list)
+    doelgroep: list[str] = Field(default_factory=list, description=DOELGROEP_HELP)
+    setting: list[Setting] = Field(default_factory=list)
+    min_erkenning: Optional[Erkenningsniveau] = None
+    kind: Optional[Literal["catalogue", "agenda"]] = None
+    gemeente: list[str] = Field(default_factory=list)
+    provincie: list[Provincie] = Field(default_factory=list)
+    group: bool = Field(False, description="fold agenda items under the catalogue programme they apply")
+
+
+class InterventionDetail(CatalogueIntervention):
+    gemeenten: list[RunnerOut] = Field(default_factory=list, description="agendas that apply this programme")
+
+
+class Page(BaseModel):
+    total: int
+    offset: int
+    limit: int
+
+
+class InterventionList(Page):
+    items: list[CatalogueIntervention]
+
+
+class AgendaList(Page):
+    items: list[Agenda]
+
+
+def run_search(req: SearchRequest, engine: Engine, settings: Settings) -> SearchResponse:
+    q = req.q.strip()
+    if not q:
+        raise HTTPException(422, "q: the query is empty; describe the challenge in a few words.")
+    if len(q) > settings.max_query_chars:
+        raise HTTPException(422, f"q: the query is {len(q)} characters; the limit is {settings.max_query_chars}.")
+    try:
+        filters = Filters(
+            thema=req.thema, doelgroep=req.doelgroep, setting=req.setting, min_erkenning=req.min_erkenning,
+            kind=req.kind, gemeente=req.gemeente, provincie=req.provincie,
+        )
+    except ValidationError as exc:
+        raise HTTPException(422, "; ".join(
+            f"{'.'.join(map(str, e['loc']))}: {e['msg'].removeprefix('Value error, ')}" for e in exc.errors()
+        )) from exc
+    unknown = engine.unknown_gemeenten(filters)
+    if unknown:
+        raise HTTPException(422, f"gemeente: no agenda for {', '.join(unknown)}; GET /agendas lists the municipalities.")
+    results = engine.search(q, k=req.k, mode=req.mode, filters=filters, group=req.group)
+    return SearchResponse(results=[SearchHit.from_result(r, i) for i, r in enumerate(results, start=1)])
+
+
+@router.get("/health", response_model=Health, tags=["service"])
+def health(engine: Engine = Depends(get_engine), settings: Settings = Depends(get_settings)) -> Health:
+    counts = engine.store.counts()
+    return Health(
+        status="ok", documents=len(engine.docs), interventions=counts["interventions"],
+        agendas=counts["agendas"], data_version=engine.data_version, model=engine.embedder.name,
+        writes_enabled=bool(settings.api_key),
+    )
+
+
+@router.get("/search", response_model=SearchResponse, tags=["search"])
+def search_get(
+    q: str = Query(..., description="the challenge, in Dutch"),
+    k: int = Query(10, ge=1, le=100),
+    mode: Literal["hybrid", "dense", "lexical"] = "hybrid",
+    thema: list[Thema] = Query(default=[]),
+    doelgroep: list[str] = Query(default=[], description=DOELGROEP_HELP),
+    setting: list[Setting] = Query(default=[]),
+    min_erkenning: Optional[Erkenningsniveau] = None,
+    kind: Optional[Literal["catalogue", "agenda"]] = None,
+    gemeente: list[str] = Query(default=[]),
+    provincie: list[Provincie] = Query(default=[]),
+    group: bool = False,
+    engine: Engine = Depends(get_engine),
+    settings: Settings = Depends(get_settings),
+) -> SearchResponse:
+    req = SearchRequest.model_construct(
+        q=q, k=k, mode=mode, thema=thema, doelgroep=doelgroep, setting=setting, min_erkenning=min_erkenning,
+        kind=kind, gemeente=gemeente, provincie=provincie, group=group,
+    )
+    return run_search(req, engine, settings)
+
+
+@router.post("/search", response_model=SearchResponse, tags=["search"])
+def search_post(
+    req: SearchRequest, engine: Engine = Depends(get_engine), settings: Settings = Depends(get_settings)
+) -> SearchResponse:
+    return run_search(req, engine, settings)
+
+
+# ---- interventions ---------------------------------------------------------------------------
+@router.get("/interventions", response_model=InterventionList, tags=["interventions"])
+def list_interventions(
+    offset: int = Query(0, ge=0), limit: int = Query(100, ge=1, le=1000),
+    thema: Optional[Thema] = None, store: Store = Depends(get_store),
+) -> InterventionList:
+    items = [i for i in store.list_interventions() if thema is None or thema in i.themas]
+    return InterventionList(total=len(items), offset=offset, limit=limit, items=items[offset: offset + limit])
+
+
+@router.get("/interventions/{intervention_id}", response_model=InterventionDetail, tags=["interventions"])
+def get_intervention(intervention_id: str, store: Store = Depends(get_store),
+                     engine: Engine = Depends(get_engine)) -> InterventionDetail:
+    rec = store.get_intervention(intervention_id)
+    if rec is None:
+        raise NotFound(f"no intervention with id '{intervention_id}'")
+    return InterventionDetail(
+        **rec.model_dump(), gemeenten=[RunnerOut(**vars(r)) for r in engine.runners(intervention_id)]
+    )
+
+
+def _check_path_id(path_id: str, body_id: str) -> None:
+    if path_id != body_id:
+        raise HTTPException(422, f"id: the body's id '{body_id}' differs from the URL's '{path_id}'.")
+
+
+@router.post("/interventions", response_model=CatalogueIntervention, status_code=201, tags=["interventions"],
+             dependencies=[Depends(require_api_key)])
+def create_intervention(rec: CatalogueIntervention, store: Store = Depends(get_store),
+                        engine: Engine = Depends(get_engine)) -> CatalogueIntervention:
+    if store.get_intervention(rec.id) is not None:
+        raise HTTPException(409, f"intervention '{rec.id}' exists; use PUT /interventions/{rec.id} to change it.")
+    store.write(interventions=[rec])
+    engine.sync()
+    return rec
+
+
+@router.put("/interventions/{intervention_id}", response_model=CatalogueIntervention, tags=["interventions"],
+            dependencies=[Depends(require_api_key)])
+def put_intervention(intervention_id: str, rec: CatalogueIntervention, store: Store = Depends(get_store),
+                     engine: Engine = Depends(get_engine)) -> CatalogueIntervention:
+    _check_path_id(intervention_id, rec.id)
+    store.write(interventions=[rec])
+    engine.sync()
+    return rec
+
+
+@router.delete("/interventions/{intervention_id}", status_code=204, tags=["interventions"],
+               dependencies=[Depends(require_api_key)])
+def delete_intervention(intervention_id: str, store: Store = Depends(get_store),
+                        engine: Engine = Depends(get_engine)) -> Response:
+    store.delete("intervention", intervention_id)
+    engine.sync()
+    return Response(status_code=204)
+
+
+# ---- agendas ---------------------------------------------------------------------------------
+@router.get("/agendas", response_model=AgendaList, tags=["agendas"])
+def list_agendas(
+    offset: int = Query(0, ge=0), limit: int = Query(100, ge=1, le=1000),
+    provincie: Optional[Provincie] = None, store: Store = Depends(get_store),
+) -> AgendaList:
+    items = [a for a in store.list_agendas() if provincie is None or a.provincie == provincie]
+    return AgendaList(total=len(items), offset=offset, limit=limit, items=items[offset: offset + limit])
+
+
+@router.get("/agendas/{agenda_id}", response_model=Agenda, tags=["agendas"])
+def get_agenda(agenda_id: str, store: Store = Depends(get_store)) -> Agenda:
+    rec = store.get_agenda(agenda_id)
+    if rec is None:
+        raise NotFound(f"no agenda with id '{agenda_id}'")
+    return rec
+
+
+@router.post("/agendas", response_model=Agenda, status_code=201, tags=["agendas"],
+             dependencies=[Depends(require_api_key)])
+def create_agenda(rec: Agenda, store: Store = Depends(get_store), engine: Engine = Depends(get_engine)) -> Agenda:
+    if store.get_agenda(rec.id) is not None:
+        raise HTTPException(409, f"agenda '{rec.id}' exists; use PUT /agendas/{rec.id} to change it.")
+    store.write(agendas=[rec])
+    engine.sync()
+    return rec
+
+
+@router.put("/agendas/{agenda_id}", response_model=Agenda, tags=["agendas"], dependencies=[Depends(require_api_key)])
+def put_agenda(agenda_id: str, rec: Agenda, store: Store = Depends(get_store),
+               engine: Engine = Depends(get_engine)) -> Agenda:
+    _check_path_id(agenda_id, rec.id)
+    store.write(agendas=[rec])
+    engine.sync()
+    return rec
+
+
+@router.delete("/agendas/{agenda_id}", status_code=204, tags=["agendas"], dependencies=[Depends(require_api_key)])
+def delete_agenda(agenda_id: str, store: Store = Depends(get_store), engine: Engine = Depends(get_engine)) -> Response:
+    store.delete("agenda", agenda_id)
+    engine.sync()
+    return Response(status_code=204)

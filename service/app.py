@@ -1,0 +1,154 @@
+"""The FastAPI application: API, chat, OpenAI-compatible chat and the Dutch web page.
+
+One engine per process, opened (and warmed) in the lifespan; every error a client can cause is
+a 4xx with a message that says what to fix, never a 500.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import importlib.util
+import logging
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from gka_match.config import Settings, load_settings
+from gka_match.data.store import NotFound, StoreError
+
+log = logging.getLogger("gka_match.service")
+
+# Routers defined in their own modules; each exposes ``router``.
+# analysis_api comes before api: its /agendas/compare must win over /agendas/{agenda_id}.
+ROUTER_MODULES = (
+    "gka_match.service.analysis_api",
+    "gka_match.service.api",
+    "gka_match.service.chat_api",
+    "gka_match.service.openai_compat",
+    "gka_match.service.web",
+)
+SYNC_INTERVAL_SECONDS = 0.5
+
+
+def _format_validation(exc: RequestValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path"))
+        msg = err.get("msg", "invalid value")
+        if err.get("type") == "literal_error":
+            msg = f"'{err.get('input')}' is not allowed; use one of: {err.get('ctx', {}).get('expected', '')}"
+        elif err.get("type") == "json_invalid":
+            msg = "the request body is not valid JSON"
+            loc = loc or "body"
+        parts.append(f"{loc}: {msg}" if loc else msg)
+    return "; ".join(parts) or "invalid request"
+
+
+class BodySizeLimit:
+    """Refuse request bodies above ``limit`` bytes with 413, before they are read into memory."""
+
+    def __init__(self, app, limit: int):
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        headers = dict(scope.get("headers") or [])
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            return await self._reject(send)
+        seen = 0
+
+        async def limited_receive():
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise _TooLarge()
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send)
+        except _TooLarge:
+            await self._reject(send)
+
+    async def _reject(self, send) -> None:
+        body = f'{{"detail":"Request body too large: the limit is {self.limit} bytes."}}'.encode()
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def create_app(settings: Settings | None = None, engine=None) -> FastAPI:
+    """Build the app; ``engine`` may be injected (tests), otherwise it is opened at start-up."""
+    settings = settings or load_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        from gka_match.runtime import open_engine
+
+        app.state.settings = settings
+        app.state.engine = engine or await asyncio.to_thread(open_engine, settings, None, log.warning)
+        app.state.store = app.state.engine.store
+        await asyncio.to_thread(app.state.engine.embedder.warm_up)
+        task = asyncio.create_task(_follow_store(app))
+        log.info("gka-match ready: %d documents", len(app.state.engine.docs))
+        try:
+            yield
+        finally:
+            task.cancel()
+            await asyncio.to_thread(app.state.engine.save)
+
+    app = FastAPI(
+        title="gka-match",
+        version="0.1.0",
+        description="Zoek interventies tegen kansenongelijkheid die passen bij een lokale uitdaging.",
+        lifespan=lifespan,
+    )
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type", "X-API-Key", "Authorization"],
+        )
+    app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError):
+        return JSONResponse(status_code=422, content={"detail": _format_validation(exc)})
+
+    @app.exception_handler(NotFound)
+    async def _not_found(_: Request, exc: NotFound):
+        return JSONResponse(status_code=404, content={"detail": str(exc)})
+
+    @app.exception_handler(StoreError)
+    async def _conflict(_: Request, exc: StoreError):
+        return JSONResponse(status_code=409, content={"detail": str(exc)})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException):
+        return JSONResponse(status_code=exc.status_code, content={"detail": exc.detail}, headers=exc.headers)
+
+    for name in ROUTER_MODULES:
+        if importlib.util.find_spec(name) is not None:
+            app.include_router(importlib.import_module(name).router)
+    return app
+
+
+async def _follow_store(app: FastAPI) -> None:
+    """Keep this replica's indexes in step with writes made through other processes."""
+    while True:
+        await asyncio.sleep(SYNC_INTERVAL_SECONDS)
+        try:
+            await asyncio.to_thread(app.state.engine.sync)
+        except Exception:  # keep following; the next round retries
+            log.exception("index sync failed")
