@@ -81,13 +81,17 @@ def cmd_seed(args: argparse.Namespace) -> int:
 
 @command("build")
 def cmd_build(args: argparse.Namespace) -> int:
-    from gka_match.runtime import open_engine
+    from gka_match.index.embedder import Embedder
+    from gka_match.index.engine import Engine
+    from gka_match.runtime import open_engine, open_store
 
-    engine = open_engine(say=_say, progress=True)
-    if not args.if_needed:
-        engine.build(progress=True)
-    else:
+    if args.if_needed:
+        engine = open_engine(say=_say, progress=True)  # rebuilds only a missing/stale index
         engine.save()
+    else:
+        settings = load_settings()
+        engine = Engine(settings, open_store(settings), Embedder(settings))
+        engine.build(progress=True)
     _say(f"Index ready: {len(engine.docs)} documents, data version {engine.data_version}, "
          f"snapshot {engine.snapshot}.")
     return 0

@@ -1,0 +1,151 @@
+"""Sub-commands that move data in and out of the store: import, export, backup, restore.
+
+None of them loads the embedding model. After a write, the search index follows by itself: the
+engine syncs from the store's change log the next time it opens or searches.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from gka_match.cli import _EXTENSIONS, UsageError, command
+from gka_match.config import load_settings
+
+_IMPORT_HELP = """\
+Import catalogue interventions or GKA-agenda's from CSV, XLSX, JSON, JSONL or a filled-in agenda
+DOCX. Every record is validated first; by default nothing is written when any record is invalid
+(every issue is listed, exit status 2). Re-importing the same file changes nothing.
+"""
+_IMPORT_EPILOG = """\
+file shapes (details: the README, section "Importing and exporting data"):
+  JSON/JSONL  records as `gka-match export ... --format jsonl` writes them
+  CSV/XLSX    interventions: one row per intervention, columns = field names
+              (naam, korte_omschrijving, doel, doelgroep, themas, setting, bron, illustratief, ...)
+              agendas: one row per agenda intervention (id, naam, doel, ...) with the agenda's
+              columns repeated: gemeente, agenda_provincie, agenda_periode, agenda_bron, ...
+              lists separated by ';', booleans true/false (ja/nee), UTF-8
+  DOCX        one filled-in GKA-agenda: 'Gemeente: ...', 'Provincie: ...', 'Periode: 2021-2024',
+              'Bron: ...', 'Illustratief: ja/nee' at the top; the template's headings; per
+              intervention a table starting with 'Naam/titel interventie', plus rows
+              'Doelgroep labels', "Thema's" and 'Setting'
+"""
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def _open_store():
+    from gka_match.data.store import Store
+
+    return Store(load_settings().database_url)
+
+
+def _add_parsers(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("import", help="validate and import interventions or agendas from a file",
+                       description=_IMPORT_HELP, epilog=_IMPORT_EPILOG,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("file", help=".csv, .xlsx, .json, .jsonl or .docx")
+    p.add_argument("--kind", choices=["interventions", "agendas"], default=None,
+                   help="what the file holds (default: detected; a 'gemeente' column means agendas)")
+    p.add_argument("--skip-invalid", action="store_true",
+                   help="import the valid records and list the invalid ones (default: import nothing)")
+
+    p = sub.add_parser("export", help="write all interventions or agendas to stdout")
+    p.add_argument("kind", choices=["interventions", "agendas"])
+    p.add_argument("--format", dest="fmt", choices=["jsonl", "json", "csv", "xlsx"], default="jsonl")
+    p.add_argument("--output", "-o", default=None, help="write to this file instead of stdout")
+
+    p = sub.add_parser("backup", help="write a consistent backup of the store to FILE")
+    p.add_argument("file")
+    p.add_argument("--format", dest="fmt", choices=["sqlite", "jsonl"], default=None,
+                   help="default: a SQLite copy for a SQLite store, else a JSONL bundle")
+
+    p = sub.add_parser("restore", help="replace the store's contents with a backup made by 'backup'")
+    p.add_argument("file")
+
+
+_EXTENSIONS.append(_add_parsers)
+
+
+@command("import")
+def cmd_import(args: argparse.Namespace) -> int:
+    from gka_match.data.importers import ImportFileError, read_records
+
+    settings = load_settings()
+    try:
+        batch = read_records(Path(args.file), args.kind, max_bytes=settings.max_import_bytes, progress=True)
+    except ImportFileError as exc:
+        raise UsageError(str(exc)) from exc
+    store = _open_store()
+    if batch.kind == "agendas":
+        batch.check_links(store.intervention_ids())
+    for issue in batch.issues:
+        _say(str(issue))
+    valid = len(batch.records)
+    if batch.issues and not args.skip_invalid:
+        raise UsageError(
+            f"{batch.source}: {len(batch.issues)} issue(s) in {batch.invalid} of {batch.total} "
+            f"{batch.kind}; nothing was imported. Fix them and import again, or add --skip-invalid "
+            f"to import the {valid} valid one(s)."
+        )
+    if not batch.records:
+        raise UsageError(f"{batch.source}: none of the {batch.total} {batch.kind} is valid; nothing was imported")
+    if valid > 200:
+        _say(f"Writing {valid} {batch.kind} in one transaction…")
+    summary = store.write(batch.interventions, batch.agendas)
+    skipped = f"; skipped {batch.invalid} invalid (listed above)" if batch.invalid else ""
+    print(f"Imported {batch.source} ({batch.kind}): {summary}{skipped}.")
+    return 0
+
+
+@command("export")
+def cmd_export(args: argparse.Namespace) -> int:
+    from gka_match.data.exporters import export
+
+    store = _open_store()
+    if args.output:
+        n = export(store, args.kind, args.fmt, Path(args.output))
+        _say(f"Exported {n} {args.kind} to {args.output}.")
+        return 0
+    if args.fmt == "xlsx" and sys.stdout.isatty():
+        raise UsageError("xlsx is a binary format; add --output FILE.xlsx or redirect stdout to a file")
+    try:
+        export(store, args.kind, args.fmt, sys.stdout)
+        sys.stdout.flush()
+    except BrokenPipeError:  # e.g. `gka-match export ... | head`
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    return 0
+
+
+@command("backup")
+def cmd_backup(args: argparse.Namespace) -> int:
+    from gka_match.data.backup import BackupError, backup
+
+    try:
+        info = backup(_open_store(), Path(args.file), args.fmt)
+    except BackupError as exc:
+        raise UsageError(str(exc)) from exc
+    _say(f"Backup written to {info['path']} ({info['format']}): {info['interventions']} interventions, "
+         f"{info['agendas']} agendas, data version {info['data_version']}.")
+    return 0
+
+
+@command("restore")
+def cmd_restore(args: argparse.Namespace) -> int:
+    from gka_match.data.backup import BackupError, read_backup, restore
+
+    try:
+        contents = read_backup(Path(args.file))
+    except BackupError as exc:
+        for issue in exc.issues:
+            _say(str(issue))
+        raise UsageError(str(exc)) from exc
+    summary = restore(_open_store(), contents)
+    print(f"Restored {Path(args.file).name} ({contents.fmt}; {len(contents.interventions)} interventions, "
+          f"{len(contents.agendas)} agendas): {summary}.")
+    return 0

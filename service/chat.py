@@ -1,0 +1,811 @@
+"""Deterministic Dutch chat over the engine: no language model, only rules and the search engine.
+
+A conversation is a :class:`ChatSession`: the current challenge text, the filters in force and
+the last results. Every user turn is read by :func:`parse_turn` into one intent:
+
+- ``challenge``: a (new) description of the local challenge; starts a fresh search. Only the
+  filters the turn states explicitly ("alleen in Limburg", "bewezen effectief") are kept.
+- ``refine``: a short turn with only filter words ("alleen voor peuters", "en in Limburg?");
+  updates the filters and searches the same challenge again.
+- ``filters``: filter words before any challenge: remembered for the first challenge.
+- ``reset``: "zonder filters", "opnieuw" (and "nieuw gesprek" to forget the challenge too).
+- ``detail``: "vertel meer over de tweede", "nummer 3", or a result's name.
+- ``runners``: "welke gemeenten doen dit al?" for the current results.
+- ``help``: greetings, thanks, questions about the chat itself.
+
+The filter words come from the shared vocabularies (``data.vocab``), the query signals of the
+engine (``index.query_terms``) and ``index.filters.parse_doelgroep``; the tables here only hold
+chat phrasing (reset words, ordinals, erkenning phrases).
+
+:class:`ChatManager` keeps sessions in memory, thread-safe, with a TTL and an LRU bound.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any, Callable, Literal, Protocol, Sequence
+
+from gka_match.data.vocab import ERKENNINGSNIVEAUS, PROVINCIES, THEMAS
+from gka_match.index.documents import SearchDoc
+from gka_match.index.engine import Runner, SearchResult
+from gka_match.index.filters import Filters, parse_doelgroep
+from gka_match.index.query_terms import _GROEP, _YEARS, AGE_SIGNALS, THEMA_SIGNALS, read_signals
+from gka_match.index.text import fold, words
+
+RESULTS_SHOWN = 5
+SEARCH_MODE = "hybrid"
+# A turn with filter words and at most this many other content words is a refinement.
+MAX_REFINE_LEFTOVER = 2
+
+Intent = Literal["challenge", "refine", "filters", "reset", "detail", "runners", "help"]
+
+# ---- chat phrasing ------------------------------------------------------------------------
+# "bewezen effectief" / "erkend" without a level: the lowest level with evidence of effect.
+DEFAULT_EFFECTIEF = "effectief volgens eerste aanwijzingen"
+ONDERBOUWD = "goed onderbouwd"
+
+# Words that carry no content in a chat turn (on top of the Dutch stop words of text.words).
+CHAT_FILLER = frozenset("""
+    alleen uitsluitend enkel slechts graag liever even eens svp aub alsjeblieft alstublieft dank
+    bedankt please laat zien geef toon noem kun kunt kan jij jullie mag beperk beperken beperkt
+    filter filteren filters zoek zoeken interventie interventies resultaat resultaten lijst
+    welke waar wie wat hoe ook nog dan nu dus toch maar hmm oke ok ja nee prima top mooi
+    gericht bedoeld dit deze die dat daar hier erbij ermee hiermee daarmee
+""".split())
+
+RESET = re.compile(
+    r"\b(zonder (de )?filters?|geen filters?|filters? (weg|wissen|uit|eraf|resetten)|wis (de |alle )?filters?"
+    r"|alle filters? (weg|wissen|uit|eraf)|opnieuw|reset|begin (weer )?overnieuw|nieuw gesprek|nieuwe vraag)\b"
+)
+NEW_CONVERSATION = re.compile(r"\b(nieuw gesprek|nieuwe vraag|begin (weer )?(opnieuw|overnieuw))\b")
+
+RUNNERS = re.compile(
+    r"\b((in |door |bij )?welke gemeente(n|s)?|waar (wordt|worden|loopt|lopen|draait|draaien|gebeurt)"
+    r"|wie (doet|doen|gebruikt|gebruiken|werkt|werken|past|passen))\b"
+)
+RUNNERS_FILLER = frozenset("doen doet dit deze al ook gebruiken gebruikt toegepast uitgevoerd mee aan werken "
+                           "werkt passen past toe ervaring nu ermee hiermee daarmee".split())
+
+DETAIL_TRIGGER = re.compile(
+    r"\b(vertel|meer (info\w*|details?|over|weten)|details?|toelichting|uitleg|leg .{0,40}uit"
+    r"|wat (is|houdt|doet|zijn)|info\w*( over)?|beschrijving)\b"
+)
+ORDINALS = {
+    "eerste": 1, "tweede": 2, "derde": 3, "vierde": 4, "vijfde": 5, "zesde": 6, "zevende": 7,
+    "achtste": 8, "negende": 9, "tiende": 10, "laatste": -1,
+}
+ORDINAL_WORD = re.compile(r"\b(" + "|".join(ORDINALS) + r")\b")
+ORDINAL_NUMBER = re.compile(r"(?:\b(?:nummer|nr\.?|no\.?)\s*|#\s*|\b)(\d{1,2})(?:e|ste|de)?\b")
+GREETING = re.compile(
+    r"^\W*(hallo|hoi|hey|hi|dag|goedemorgen|goedemiddag|goedenavond|help|hulp|bedankt|dank( je| u)?( wel)?"
+    r"|thanks|ok[eé]?|prima|top|ja|nee|wat kun (je|jij)( doen)?|hoe werkt (dit|het)|wie ben (je|jij))\W*$"
+)
+
+ERKENNING_CLEAR = re.compile(
+    r"\b(ook )?(niet[- ]?erkende?|onbewezen|ongeacht (de )?erkenning\w*|alle erkenning\w*|zonder erkenning\w*"
+    r"|elke erkenning\w*|ook niet[- ]bewezen)\b"
+)
+ERKENNING_LEVEL = re.compile(r"\b(eerste|goede|sterke) aanwijzing(en)?\b")
+ERKENNING_ONDERBOUWD = re.compile(r"\b(goed )?onderbouwd\w*")
+ERKENNING_EFFECTIEF = re.compile(r"\b(bewezen )?effectie\w*|\bbewezen\b|\berkend\w*|\berkenning\w*")
+
+KIND_CLEAR = re.compile(
+    r"\b(programma'?s?|catalogus) en (gemeenten|gemeentes|agenda'?s)\b|\b(gemeenten|agenda'?s) en programma'?s?\b"
+    r"|\b(beide|allebei|alle soorten)\b"
+)
+KIND_CATALOGUE = re.compile(r"\b(programma'?s?|catalogus\w*|databank\w*|bewezen aanpakken)(?!\w)")
+KIND_AGENDA = re.compile(r"\b(gemeenten|gemeentes|agenda'?s|gka-agenda'?s|andere gemeenten)(?!\w)")
+
+PLACE_CLEAR = re.compile(r"\b(heel nederland|overal|landelijk|alle (provincies|regio'?s|plaatsen)|elke provincie)\b")
+PROVINCIE_ALIASES = {"brabant": "Noord-Brabant", "fryslan": "Friesland", "friesland": "Friesland"}
+GEMEENTE_ALIASES = {"den bosch": "'s-Hertogenbosch", "s-hertogenbosch": "'s-Hertogenbosch", "'s-gravenhage": "Den Haag"}
+
+DOELGROEP_CLEAR = re.compile(r"\b(alle (leeftijden|doelgroepen|groepen)|elke leeftijd|iedere leeftijd|alle kinderen)\b")
+SINGLE_AGE = re.compile(r"\b(\d{1,2})\s*(?:jaar|jarigen?)\b")
+THEMA_CLEAR = re.compile(r"\b(alle|elk|ieder) thema'?s?\b")
+
+EXPLICIT_CLAUSE = re.compile(
+    r"(?<!niet )\b(alleen|uitsluitend|enkel|slechts|beperk\w* tot|filter\w* op)\b[^.!?;,]*"
+)
+
+FIELD_LABELS = {
+    "thema": "thema", "doelgroep": "doelgroep", "min_erkenning": "erkenning", "kind": "soort",
+    "provincie": "provincie", "gemeente": "gemeente", "setting": "setting",
+}
+
+
+# ---- recognising filter words ---------------------------------------------------------------
+class _Text:
+    """Folded text with the character spans already claimed by a recogniser."""
+
+    def __init__(self, text: str):
+        self.folded = fold(text)
+        self.taken = [False] * len(self.folded)
+
+    def free(self, start: int, end: int) -> bool:
+        return not any(self.taken[start:end])
+
+    def claim(self, start: int, end: int) -> None:
+        for i in range(start, end):
+            self.taken[i] = True
+
+    def find(self, pattern: re.Pattern, within: tuple[int, int] | None = None):
+        """Matches of ``pattern`` on unclaimed text (claiming them)."""
+        lo, hi = within or (0, len(self.folded))
+        for m in pattern.finditer(self.folded, lo, hi):
+            if m.end() > m.start() and self.free(m.start(), m.end()):
+                self.claim(m.start(), m.end())
+                yield m
+
+    def rest(self) -> str:
+        return "".join(" " if t else c for c, t in zip(self.folded, self.taken))
+
+
+def _word_pattern(phrase: str, prefix: bool = False) -> re.Pattern:
+    """``phrase`` as whole words (or as the start of a word when ``prefix``)."""
+    tail = r"[\w'-]*" if prefix else r"(?![\w])"
+    return re.compile(r"(?<![\w'-])" + re.escape(phrase) + tail)
+
+
+def _cue_pattern(cue: str) -> re.Pattern:
+    # Cues are word prefixes, but a two-letter cue ("vo") must be a whole word, not "voor".
+    return _word_pattern(cue, prefix=len(cue) > 2)
+
+
+_THEMA_NAMES = [(t, _word_pattern(fold(t), prefix=True)) for t in sorted(THEMAS, key=len, reverse=True)]
+_THEMA_CUES = sorted(
+    ((thema, cue, _cue_pattern(fold(cue))) for thema, cues in THEMA_SIGNALS.items() for cue in cues),
+    key=lambda x: -len(x[1]),
+)
+_AGE_CUES = [(cue, span, _cue_pattern(cue)) for cue, span in sorted(AGE_SIGNALS.items(), key=lambda x: -len(x[0]))]
+_PROVINCIES = sorted(
+    [(fold(p), p) for p in PROVINCIES] + list(PROVINCIE_ALIASES.items()), key=lambda x: -len(x[0])
+)
+_LEVELS = [lvl for lvl in ERKENNINGSNIVEAUS if lvl not in ("onbekend", "niet erkend")]
+
+
+@dataclass
+class Recognised:
+    updates: dict[str, Any] = field(default_factory=dict)  # Filters field -> new value
+    leftover: list[str] = field(default_factory=list)      # content words not used by a filter
+
+
+def _span_label(lo: int, hi: int) -> str:
+    return parse_doelgroep(f"{lo}-{hi} jaar")[0]
+
+
+def _add(updates: dict[str, Any], key: str, value: str) -> None:
+    values = updates.setdefault(key, [])
+    if value not in values:
+        values.append(value)
+
+
+def _recognise_place(t: _Text, gemeenten: Sequence[str], updates: dict[str, Any], within=None) -> None:
+    if any(True for _ in t.find(PLACE_CLEAR, within)):
+        updates["provincie"], updates["gemeente"] = [], []
+    names = [(fold(g), g) for g in gemeenten] + [(k, v) for k, v in GEMEENTE_ALIASES.items() if v in gemeenten]
+    provincies = {f for f, _ in _PROVINCIES}
+    for folded, name in sorted(names, key=lambda x: -len(x[0])):
+        # "Groningen" and "Utrecht" are both: the province unless the turn says "gemeente"/"stad".
+        prefix = r"(?:gemeente |stad )" if folded in provincies else r"(?:gemeente |stad )?"
+        for _ in t.find(re.compile(r"(?<![\w'-])" + prefix + re.escape(folded) + r"(?![\w'-])"), within):
+            _add(updates, "gemeente", name)
+    for folded, name in _PROVINCIES:
+        for _ in t.find(re.compile(r"(?<![\w'-])(?:provincie )?" + re.escape(folded) + r"(?![\w'-])"), within):
+            _add(updates, "provincie", name)
+    if "gemeente" in updates or "provincie" in updates:  # a new place replaces the old one
+        updates.setdefault("gemeente", [])
+        updates.setdefault("provincie", [])
+
+
+def _recognise_erkenning(t: _Text, updates: dict[str, Any], within=None) -> None:
+    if any(True for _ in t.find(ERKENNING_CLEAR, within)):
+        updates["min_erkenning"] = None
+    for lvl in sorted(_LEVELS, key=len, reverse=True):
+        for _ in t.find(_word_pattern(lvl, prefix=True), within):
+            updates["min_erkenning"] = lvl
+    for m in t.find(ERKENNING_LEVEL, within):
+        updates["min_erkenning"] = next(lvl for lvl in _LEVELS if lvl.endswith(m.group(1) + " aanwijzingen"))
+    for _ in t.find(ERKENNING_ONDERBOUWD, within):
+        updates["min_erkenning"] = ONDERBOUWD
+    for _ in t.find(ERKENNING_EFFECTIEF, within):
+        updates.setdefault("min_erkenning", DEFAULT_EFFECTIEF)
+
+
+def _recognise_kind(t: _Text, updates: dict[str, Any], within=None) -> None:
+    if any(True for _ in t.find(KIND_CLEAR, within)):
+        updates["kind"] = None
+        return
+    catalogue = any(True for _ in t.find(KIND_CATALOGUE, within))
+    agenda = any(True for _ in t.find(KIND_AGENDA, within))
+    if catalogue != agenda:
+        updates["kind"] = "catalogue" if catalogue else "agenda"
+    elif catalogue and agenda:
+        updates["kind"] = None
+
+
+def _recognise_doelgroep(t: _Text, updates: dict[str, Any], within=None) -> None:
+    if any(True for _ in t.find(DOELGROEP_CLEAR, within)):
+        updates["doelgroep"] = []
+    for m in t.find(_GROEP, within):
+        lo, hi = int(m.group(1)), int(m.group(2) or m.group(1))
+        if 1 <= lo <= hi <= 8:
+            _add(updates, "doelgroep", parse_doelgroep(f"groep {lo}-{hi}" if hi != lo else f"groep {lo}")[0])
+    for m in t.find(_YEARS, within):
+        lo, hi = int(m.group(1)), int(m.group(2))
+        if lo <= hi <= 30:
+            _add(updates, "doelgroep", _span_label(lo, hi))
+    for m in t.find(SINGLE_AGE, within):
+        if int(m.group(1)) <= 30:
+            _add(updates, "doelgroep", _span_label(int(m.group(1)), int(m.group(1))))
+    for _cue, (lo, hi), pattern in _AGE_CUES:
+        for _ in t.find(pattern, within):
+            _add(updates, "doelgroep", _span_label(lo, hi))
+    # Parents and professionals: the engine's own signal words, asked word by word (and word pairs).
+    tokens = list(re.finditer(r"[\w'-]+", t.folded[slice(*(within or (0, len(t.folded))))]))
+    offset = within[0] if within else 0
+    for i, m in enumerate(tokens):
+        for j in (i + 1, i) if i + 1 < len(tokens) else (i,):
+            start, end = m.start() + offset, tokens[j].end() + offset
+            if not t.free(start, end):
+                continue
+            signals = read_signals(t.folded[start:end])
+            if signals.ouders or signals.professionals:
+                _add(updates, "doelgroep", "ouders" if signals.ouders else "leerkrachten/professionals")
+                t.claim(start, end)
+                break
+
+
+def _recognise_thema(t: _Text, updates: dict[str, Any], within=None, cues: bool = True) -> None:
+    if any(True for _ in t.find(THEMA_CLEAR, within)):
+        updates["thema"] = []
+    for thema, pattern in _THEMA_NAMES:
+        for _ in t.find(pattern, within):
+            _add(updates, "thema", thema)
+    if not cues:
+        return
+    for thema, _cue, pattern in _THEMA_CUES:  # longest cue first: "thuiszit" before "thuis"
+        for _ in t.find(pattern, within):
+            _add(updates, "thema", thema)
+
+
+def content_words(text: str) -> list[str]:
+    return [w for w in words(text) if w not in CHAT_FILLER]
+
+
+def recognise_filters(text: str, gemeenten: Sequence[str] = ()) -> Recognised:
+    """Every filter a short turn states: place, erkenning, kind, doelgroep and thema."""
+    t = _Text(text)
+    updates: dict[str, Any] = {}
+    _recognise_place(t, gemeenten, updates)
+    _recognise_erkenning(t, updates)
+    _recognise_thema(t, updates, cues=False)  # full theme names first ("ouderbetrokkenheid")
+    _recognise_doelgroep(t, updates)
+    _recognise_kind(t, updates)
+    _recognise_thema(t, updates)
+    return Recognised(updates, content_words(t.rest()))
+
+
+def explicit_filters(text: str, gemeenten: Sequence[str] = ()) -> dict[str, Any]:
+    """The filters a challenge states outright: erkenning anywhere; place, doelgroep and kind only
+    in a clause such as "alleen in Limburg" or "uitsluitend voor peuters". Descriptive words
+    ("bij peuters in Zuidoost") stay query text."""
+    t = _Text(text)
+    updates: dict[str, Any] = {}
+    for m in list(EXPLICIT_CLAUSE.finditer(t.folded)):
+        within = (m.start(), m.end())
+        _recognise_place(t, gemeenten, updates, within)
+        _recognise_erkenning(t, updates, within)
+        _recognise_doelgroep(t, updates, within)
+        _recognise_kind(t, updates, within)
+    _recognise_erkenning(t, updates)
+    return updates
+
+
+# ---- parsing a turn -------------------------------------------------------------------------
+@dataclass
+class Turn:
+    intent: Intent
+    text: str
+    updates: dict[str, Any] = field(default_factory=dict)
+    reset: bool = False
+    new_conversation: bool = False
+    ref: int | None = None          # detail: 1-based number in the last results (-1: the last)
+    name_query: str | None = None   # detail by a name not among the last results
+
+
+def _detail_ref(rest: str, names: Sequence[str]) -> int | None:
+    m = ORDINAL_WORD.search(rest)
+    if m:
+        return ORDINALS[m.group(1)]
+    m = ORDINAL_NUMBER.search(rest)
+    if m and 1 <= int(m.group(1)) <= 99:
+        return int(m.group(1))
+    return None
+
+
+def _name_ref(folded: str, names: Sequence[str], loose: bool) -> int | None:
+    """A result named in the turn: its full name, or (``loose``) the unique best word overlap."""
+    hits = [i for i, n in enumerate(names, start=1) if len(fold(n)) >= 4 and fold(n) in folded]
+    if hits:
+        return max(hits, key=lambda i: len(names[i - 1]))
+    if not loose:
+        return None
+    asked = set(content_words(folded))
+    scores = [(len(asked & set(content_words(n))), i) for i, n in enumerate(names, start=1)]
+    scores = sorted((s for s in scores if s[0] > 0), reverse=True)
+    if scores and (len(scores) == 1 or scores[0][0] > scores[1][0]):
+        return scores[0][1]
+    return None
+
+
+def parse_turn(
+    message: str,
+    gemeenten: Sequence[str] = (),
+    result_names: Sequence[str] | Callable[[], Sequence[str]] = (),
+    has_challenge: bool = False,
+) -> Turn:
+    """Read one user turn. ``result_names`` (or a function giving them, called only when needed)
+    are the names of the last results, for "de tweede" and for details by name."""
+    text = message.strip()
+    folded = fold(text)
+    names = result_names if not callable(result_names) else None
+
+    def get_names() -> Sequence[str]:
+        nonlocal names
+        if names is None:
+            names = list(result_names())  # type: ignore[operator]
+        return names
+
+    rec = recognise_filters(text, gemeenten)
+    all_words = content_words(folded)
+
+    if RESET.search(folded):
+        t = _Text(text)
+        list(t.find(RESET))
+        rec = recognise_filters(t.rest(), gemeenten)
+        return Turn("reset", text, rec.updates, reset=True, new_conversation=bool(NEW_CONVERSATION.search(folded)))
+
+    m = RUNNERS.search(folded)
+    if m:
+        rest = folded[: m.start()] + " " + folded[m.end():]
+        if len([w for w in content_words(rest) if w not in RUNNERS_FILLER]) <= MAX_REFINE_LEFTOVER:
+            return Turn("runners", text)
+
+    trigger = DETAIL_TRIGGER.search(folded)
+    # Numbers and ordinals outside filter phrases ("groep 3", "eerste aanwijzingen" are filters).
+    t = _Text(text)
+    for pattern in (ERKENNING_LEVEL, _GROEP, _YEARS, SINGLE_AGE):
+        list(t.find(pattern))
+    rest = t.rest()
+    short = len(all_words) <= 3
+    if trigger or short:
+        ref = _detail_ref(rest, ())
+        if ref is not None and (trigger or not rec.updates or len(all_words) <= 1):
+            return Turn("detail", text, ref=ref)
+        if has_challenge:
+            named = _name_ref(folded, get_names(), loose=bool(trigger))
+            if named is not None:
+                return Turn("detail", text, ref=named)
+        if trigger:
+            after = folded[trigger.end():].strip(" ?!.:")
+            after = re.sub(r"^(over|van|de|het|een)\s+", "", after).strip()
+            if len(after) >= 3 and not rec.updates:
+                return Turn("detail", text, name_query=after)
+
+    if rec.updates and len(rec.leftover) <= MAX_REFINE_LEFTOVER:
+        return Turn("refine" if has_challenge else "filters", text, rec.updates)
+    if GREETING.match(folded) or not all_words:
+        return Turn("help", text)
+    return Turn("challenge", text, explicit_filters(text, gemeenten))
+
+
+# ---- describing filters -----------------------------------------------------------------------
+def describe_filters(filters: Filters) -> str:
+    parts: list[str] = []
+    if filters.thema:
+        parts.append("thema " + " of ".join(filters.thema))
+    if filters.doelgroep:
+        parts.append("doelgroep " + " of ".join(filters.doelgroep))
+    if filters.setting:
+        parts.append("setting " + " of ".join(filters.setting))
+    if filters.min_erkenning:
+        parts.append(f"minimaal '{filters.min_erkenning}'")
+    if filters.kind:
+        parts.append("alleen programma's uit de catalogus" if filters.kind == "catalogue"
+                     else "alleen interventies uit GKA-agenda's van gemeenten")
+    if filters.provincie:
+        parts.append("provincie " + " of ".join(filters.provincie))
+    if filters.gemeente:
+        parts.append("gemeente " + " of ".join(filters.gemeente))
+    return "; ".join(parts) if parts else "geen"
+
+
+def describe_updates(updates: dict[str, Any]) -> str:
+    parts = []
+    for key, value in updates.items():
+        if key in ("gemeente", "provincie") and not value and updates.get(
+            "provincie" if key == "gemeente" else "gemeente"
+        ):
+            continue  # the other place field says what is set
+        label = FIELD_LABELS.get(key, key)
+        if value in (None, []):
+            parts.append(f"{label}: geen filter meer")
+        elif key == "kind":
+            parts.append("alleen programma's" if value == "catalogue" else "alleen gemeenten")
+        elif key == "min_erkenning":
+            parts.append(f"minimaal '{value}'")
+        else:
+            parts.append(f"{label} {' of '.join(value)}")
+    return "; ".join(parts)
+
+
+def apply_updates(filters: Filters, updates: dict[str, Any]) -> Filters:
+    return Filters(**{**filters.model_dump(), **updates})
+
+
+# ---- the session ------------------------------------------------------------------------------
+class EngineLike(Protocol):
+    docs: list[SearchDoc]
+
+    def search(self, query: str, k: int = ..., mode: str = ..., filters: Filters | None = ...,
+               group: bool = ...) -> list[SearchResult]: ...
+
+    def gemeenten(self) -> list[str]: ...
+
+    def runners(self, catalogus_id: str) -> list[Runner]: ...
+
+    def doc(self, doc_id: str) -> SearchDoc | None: ...
+
+
+@dataclass
+class RunnersOf:
+    """The municipalities that run one result (for "welke gemeenten doen dit al?")."""
+
+    doc: SearchDoc
+    runners: list[Runner]
+
+
+@dataclass
+class ChatReply:
+    intent: Intent
+    answer: str
+    filters: Filters
+    results: list[SearchResult]
+    challenge: str | None
+    detail: SearchResult | None = None
+    runners: list[RunnersOf] = field(default_factory=list)
+
+
+HELP = (
+    "Ik zoek interventies tegen kansenongelijkheid die passen bij uw lokale uitdaging: bewezen "
+    "programma's en wat andere gemeenten in hun GKA-agenda doen. Beschrijf de uitdaging, "
+    "bijvoorbeeld: \"Wij zien veel taalachterstand bij peuters in Zuidoost\". Daarna kunt u "
+    "verfijnen (\"alleen bewezen effectief\", \"voor groep 1-2\", \"en in Limburg?\", "
+    "\"alleen programma's\", \"zonder filters\"), doorvragen (\"vertel meer over de tweede\") of "
+    "vragen \"welke gemeenten doen dit al?\"."
+)
+TIP = ("Verfijn met bijvoorbeeld \"alleen bewezen effectief\", \"voor groep 1-2\" of \"en in Limburg?\"; "
+       "vraag \"vertel meer over de tweede\" of \"welke gemeenten doen dit al?\".")
+
+
+def _quote(text: str, limit: int = 90) -> str:
+    text = " ".join(text.split())
+    return f"\"{text if len(text) <= limit else text[: limit - 1].rstrip() + '…'}\""
+
+
+def _where(doc: SearchDoc) -> str:
+    return doc.gemeente or "gemeente onbekend" if doc.kind == "agenda" else "programma"
+
+
+def _runner_of(doc: SearchDoc) -> Runner:
+    return Runner(doc.gemeente or "", doc.record_id, doc.doc_id, doc.name)
+
+
+class ChatSession:
+    """One conversation: the challenge, the filters in force and the last results."""
+
+    def __init__(self) -> None:
+        self.challenge: str | None = None
+        self.filters = Filters()
+        self.results: list[SearchResult] = []
+        self._stale = False  # results do not yet reflect challenge + filters
+        self.lock = threading.RLock()
+
+    def copy(self) -> "ChatSession":
+        other = ChatSession()
+        with self.lock:
+            other.challenge, other.filters = self.challenge, self.filters.model_copy(deep=True)
+            other.results, other._stale = list(self.results), self._stale
+        return other
+
+    # -- state ----------------------------------------------------------------------------
+    def current_results(self, engine: EngineLike) -> list[SearchResult]:
+        """The results of the challenge under the filters; searched only when they are needed."""
+        if self._stale:
+            self.results = (
+                engine.search(self.challenge, k=RESULTS_SHOWN, mode=SEARCH_MODE, filters=self.filters)
+                if self.challenge else []
+            )
+            self._stale = False
+        return self.results
+
+    def _set(self, challenge: str | None, filters: Filters) -> None:
+        self.challenge, self.filters, self._stale = challenge, filters, True
+        if challenge is None:
+            self.results = []
+
+    # -- a turn ---------------------------------------------------------------------------
+    def handle(self, message: str, engine: EngineLike, render: bool = True) -> ChatReply | None:
+        """Apply one user turn; with ``render=False`` (replaying history) only the state changes
+        and no search runs unless a later turn needs its results."""
+        with self.lock:
+            turn = parse_turn(
+                message, gemeenten=engine.gemeenten(),
+                result_names=lambda: [r.doc.name for r in self.current_results(engine)],
+                has_challenge=self.challenge is not None,
+            )
+            return getattr(self, f"_on_{turn.intent}")(turn, engine, render)
+
+    def _reply(self, turn: Turn, engine: EngineLike, answer: str, **extra) -> ChatReply:
+        return ChatReply(turn.intent, answer, self.filters, self.current_results(engine), self.challenge, **extra)
+
+    def _on_challenge(self, turn: Turn, engine: EngineLike, render: bool) -> ChatReply | None:
+        # Filters stated before the first challenge count for it; later challenges start clean.
+        base = self.filters if self.challenge is None else Filters()
+        self._set(turn.text, apply_updates(base, turn.updates))
+        if not render:
+            return None
+        head = f"Passende interventies bij {_quote(turn.text)}."
+        return self._reply(turn, engine, self._list(engine, head, tip=True))
+
+    def _on_refine(self, turn: Turn, engine: EngineLike, render: bool) -> ChatReply | None:
+        self._set(self.challenge, apply_updates(self.filters, turn.updates))
+        if not render:
+            return None
+        head = f"Aangepast: {describe_updates(turn.updates)}."
+        return self._reply(turn, engine, self._list(engine, head))
+
+    def _on_filters(self, turn: Turn, engine: EngineLike, render: bool) -> ChatReply | None:
+        self._set(None, apply_updates(self.filters, turn.updates))
+        if not render:
+            return None
+        return self._reply(turn, engine, (
+            f"Ik onthoud deze filters: {describe_filters(self.filters)}. Beschrijf nu de uitdaging, "
+            "bijvoorbeeld: \"Wij zien veel taalachterstand bij peuters in Zuidoost\"."
+        ))
+
+    def _on_reset(self, turn: Turn, engine: EngineLike, render: bool) -> ChatReply | None:
+        challenge = None if turn.new_conversation else self.challenge
+        self._set(challenge, apply_updates(Filters(), turn.updates))
+        if not render:
+            return None
+        if challenge is None:
+            return self._reply(turn, engine, "Alles is gewist. " + HELP.split(". ", 1)[1])
+        head = "Alle filters zijn gewist" + (
+            f"; nieuw: {describe_updates(turn.updates)}." if turn.updates else "."
+        )
+        return self._reply(turn, engine, self._list(engine, head))
+
+    def _on_help(self, turn: Turn, engine: EngineLike, render: bool) -> ChatReply | None:
+        if not render:
+            return None
+        thanks = re.match(r"^\W*(bedankt|dank|thanks)", fold(turn.text))
+        return self._reply(turn, engine, ("Graag gedaan. " if thanks else "") + HELP)
+
+    def _on_detail(self, turn: Turn, engine: EngineLike, render: bool) -> ChatReply | None:
+        if not render:
+            return None
+        results = self.current_results(engine)
+        if turn.name_query is not None:
+            found = _find_by_name(engine, turn.name_query)
+            if found is None:
+                return self._reply(turn, engine, (
+                    f"Ik ken geen interventie met de naam {_quote(turn.name_query, 60)}. Noem het nummer uit "
+                    "de lijst (\"vertel meer over de tweede\") of de naam zoals die in de lijst staat."
+                ))
+            result = SearchResult(doc=found, score=0.0, reason=_no_reason(found),
+                                  runners=engine.runners(found.record_id) if found.kind == "catalogue" else [])
+            return self._reply(turn, engine, self._detail_text(result, engine, None), detail=result)
+        if not results:
+            msg = ("Er zijn nog geen resultaten; beschrijf eerst de uitdaging." if self.challenge is None
+                   else "Er zijn geen resultaten met de huidige filters; zeg \"zonder filters\" om ze te wissen.")
+            return self._reply(turn, engine, msg)
+        n = len(results) if turn.ref == -1 else turn.ref
+        if n is None or not 1 <= n <= len(results):
+            return self._reply(turn, engine, (
+                f"Er is geen resultaat nummer {turn.ref}; kies een nummer van 1 tot en met {len(results)}."
+            ))
+        return self._reply(turn, engine, self._detail_text(results[n - 1], engine, n), detail=results[n - 1])
+
+    def _on_runners(self, turn: Turn, engine: EngineLike, render: bool) -> ChatReply | None:
+        if not render:
+            return None
+        results = self.current_results(engine)
+        if not results:
+            return self._reply(turn, engine, "Er zijn nog geen resultaten; beschrijf eerst de uitdaging.")
+        groups = [RunnersOf(r.doc, _runners(r.doc, engine)) for r in results]
+        lines = ["Gemeenten die dit al doen (bij de huidige resultaten):"]
+        for i, g in enumerate(groups, start=1):
+            d = g.doc
+            if d.kind == "agenda":
+                others = sorted({x.gemeente for x in g.runners} - {d.gemeente})
+                programme = d.extra.get("programma")
+                line = f"{i}. {d.name}: {d.gemeente} (GKA-agenda{', provincie ' + d.provincie if d.provincie else ''})"
+                if programme:
+                    line += f"; past het programma {programme} toe" + (
+                        f", dat ook {_join(others)} gebruik{'t' if len(others) == 1 else 'en'}." if others else "."
+                    )
+                else:
+                    line += "."
+            else:
+                gem = sorted({x.gemeente for x in g.runners})
+                line = (f"{i}. {d.name} (programma): " + (_join(gem) + "." if gem else
+                        "nog geen gemeente met een GKA-agenda in de data."))
+            lines.append(line)
+        return self._reply(turn, engine, "\n".join(lines), runners=groups)
+
+    # -- text -----------------------------------------------------------------------------
+    def _list(self, engine: EngineLike, head: str, tip: bool = False) -> str:
+        results = self.current_results(engine)
+        lines = [head, f"Filters: {describe_filters(self.filters)}."]
+        if not results:
+            lines.append("Ik vind geen interventies die bij deze filters passen. Zeg \"zonder filters\" om alle "
+                         "filters te wissen, of kies een ander filter.")
+            return "\n".join(lines)
+        for i, r in enumerate(results, start=1):
+            d = r.doc
+            lines.append(f"{i}. {d.name} ({_where(d)}; erkenning: {d.erkenningsniveau}). {r.reason.sentence}")
+        if tip:
+            lines.append(TIP)
+        return "\n".join(lines)
+
+    def _detail_text(self, result: SearchResult, engine: EngineLike, n: int | None) -> str:
+        d = engine.doc(result.doc.doc_id) or result.doc
+        head = f"{n}. {d.name}" if n else d.name
+        if d.kind == "agenda":
+            head += f" — uit de GKA-agenda van {d.gemeente}" + (f" ({d.provincie})" if d.provincie else "")
+        else:
+            head += " — programma uit de catalogus"
+        lines = [head]
+        omschrijving = d.fields.get("omschrijving") or d.summary
+        if omschrijving:
+            lines.append(f"Omschrijving: {omschrijving}")
+        if d.fields.get("doel"):
+            lines.append(f"Doel: {d.fields['doel']}")
+        doelgroep = d.fields.get("doelgroep") or ", ".join(d.doelgroep)
+        span = d.age_span()
+        if span and d.leeftijd_van is not None:
+            doelgroep += f" (leeftijd {span[0]}-{span[1]} jaar)"
+        lines.append(f"Doelgroep: {doelgroep}")
+        programme = engine.doc(d.catalogus_id) if d.kind == "agenda" and d.catalogus_id else None
+        source = programme or d
+        erkenning = f"Erkenning: {d.erkenningsniveau}"
+        bank, datum = source.extra.get("erkenning_databank"), source.extra.get("erkenning_datum")
+        if bank or datum:
+            erkenning += " (" + ", ".join(x for x in (bank and f"databank {bank}", datum and f"datum {datum}") if x) + ")"
+        if programme:
+            erkenning += f", via het programma {programme.name}"
+        lines.append(erkenning)
+        elementen = source.extra.get("werkzame_elementen") or []
+        if elementen:
+            lines.append("Werkzame elementen: " + "; ".join(elementen))
+        if d.kind == "agenda":
+            if d.extra.get("locatie"):
+                lines.append(f"Locatie: {d.extra['locatie']}")
+            if d.extra.get("betrokken_partijen"):
+                lines.append("Betrokken partijen: " + ", ".join(d.extra["betrokken_partijen"]))
+        website = d.website or (programme.website if programme else None)
+        if website:
+            lines.append(f"Website: {website}")
+        if d.contactpersoon:
+            lines.append(f"Contactpersoon: {d.contactpersoon}")
+        gem = sorted({r.gemeente for r in _runners(d, engine)})
+        lines.append("Gemeenten die dit doen: " + (_join(gem) if gem else "nog geen gemeente met een GKA-agenda in de data") + ".")
+        if d.illustratief:
+            lines.append("Let op: dit is een illustratief voorbeeld, geen echte interventie.")
+        return "\n".join(lines)
+
+
+def _join(items: Sequence[str]) -> str:
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " en " + items[-1]
+
+
+def _runners(doc: SearchDoc, engine: EngineLike) -> list[Runner]:
+    """Who runs ``doc``: a programme's agendas; an agenda item's own gemeente and the other
+    agendas applying the same programme."""
+    if doc.kind == "catalogue":
+        return engine.runners(doc.record_id)
+    runners = [_runner_of(doc)]
+    if doc.catalogus_id:
+        runners += [r for r in engine.runners(doc.catalogus_id) if r.intervention_id != doc.doc_id]
+    return runners
+
+
+def _find_by_name(engine: EngineLike, name: str) -> SearchDoc | None:
+    """A document whose name is ``name`` (or contains it); catalogue programmes first."""
+    wanted = fold(name).strip()
+    docs = sorted(engine.docs, key=lambda d: (d.kind != "catalogue", d.name))
+    for test in (lambda n: n == wanted, lambda n: wanted in n and len(wanted) >= 4):
+        for d in docs:
+            if test(fold(d.name)):
+                return d
+    return None
+
+
+def _no_reason(doc: SearchDoc):
+    from gka_match.index.ranking import Reason
+
+    return Reason(erkenning=doc.erkenningsniveau, sentence="Op naam opgevraagd.")
+
+
+# ---- the manager ----------------------------------------------------------------------------
+class ChatManager:
+    """Conversations in memory: at most ``max_conversations`` (least recently used go first),
+    each forgotten ``ttl_seconds`` after its last turn. Thread-safe."""
+
+    def __init__(self, ttl_seconds: float, max_conversations: int, clock: Callable[[], float] = time.monotonic):
+        self.ttl = float(ttl_seconds)
+        self.max = max(1, int(max_conversations))
+        self.clock = clock
+        self._sessions: OrderedDict[str, tuple[ChatSession, float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings) -> "ChatManager":
+        return cls(settings.chat_ttl_seconds, settings.chat_max_conversations)
+
+    def __len__(self) -> int:
+        with self._lock:
+            self._expire(self.clock())
+            return len(self._sessions)
+
+    def _expire(self, now: float) -> None:
+        # Oldest use first, so expiry stops at the first live session.
+        while self._sessions:
+            key, (_, used) = next(iter(self._sessions.items()))
+            if now - used <= self.ttl:
+                break
+            del self._sessions[key]
+
+    def get(self, key: str) -> ChatSession | None:
+        """The session under ``key`` (marking it used), or None when unknown or expired."""
+        with self._lock:
+            now = self.clock()
+            self._expire(now)
+            entry = self._sessions.get(key)
+            if entry is None:
+                return None
+            self._sessions[key] = (entry[0], now)
+            self._sessions.move_to_end(key)
+            return entry[0]
+
+    def put(self, key: str, session: ChatSession) -> None:
+        with self._lock:
+            now = self.clock()
+            self._expire(now)
+            self._sessions[key] = (session, now)
+            self._sessions.move_to_end(key)
+            while len(self._sessions) > self.max:
+                self._sessions.popitem(last=False)
+
+    def create(self) -> tuple[str, ChatSession]:
+        key, session = secrets.token_urlsafe(16), ChatSession()
+        self.put(key, session)
+        return key, session
+
+    def open(self, key: str | None) -> tuple[str, ChatSession, bool]:
+        """``(id, session, renewed)``: the live session, or a new one; ``renewed`` is True when
+        an id was given but is unknown or expired."""
+        if key:
+            session = self.get(key)
+            if session is not None:
+                return key, session, False
+        new_key, session = self.create()
+        return new_key, session, bool(key)

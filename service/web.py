@@ -1,0 +1,437 @@
+"""The Dutch web page: a search form with filters and result cards, and a page per intervention
+and per agenda.
+
+Server-rendered with Jinja2 (autoescape on) and no JavaScript; the search form is a plain GET
+form to ``/`` so every result list has a shareable URL. Searching goes through
+``api.run_search`` (the same code path as ``GET /search``); this module only reads and checks
+the form, and turns every mistake a visitor can make into a Dutch message with a 4xx status.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
+from pydantic import ValidationError
+from starlette.staticfiles import StaticFiles
+
+from gka_match.config import Settings
+from gka_match.data.models import Agenda, CatalogueIntervention
+from gka_match.data.store import Store
+from gka_match.data.vocab import ERKENNINGSNIVEAUS, PROVINCIES, SETTINGS, THEMAS, erkenning_rank
+from gka_match.index.engine import Engine
+from gka_match.index.filters import parse_doelgroep
+
+from .api import SearchRequest, run_search
+from .deps import get_engine, get_settings, get_store
+from .schemas import SearchHit
+
+HERE = Path(__file__).resolve().parent
+TEMPLATE_DIR = HERE / "templates"
+STATIC_DIR = HERE / "static"
+
+router = APIRouter(include_in_schema=False)
+
+# ---- vocabulary as the form offers it ----------------------------------------------------------
+SOORTEN: dict[str, str] = {"programma": "catalogue", "gemeente": "agenda"}
+SOORT_LABELS: dict[str, str] = {"programma": "Programma's (catalogus)", "gemeente": "Aanpakken van gemeenten"}
+DOELGROEP_OPTIES: tuple[tuple[str, str], ...] = (
+    ("0-4 jaar", "0-4 jaar (baby's en peuters)"),
+    ("groep 1-2", "Groep 1-2 (kleuters)"),
+    ("groep 3-5", "Groep 3-5"),
+    ("groep 6-8", "Groep 6-8"),
+    ("4-12 jaar", "4-12 jaar (basisschool)"),
+    ("12-18 jaar", "12-18 jaar (voortgezet onderwijs)"),
+    ("18-23 jaar", "18-23 jaar (mbo, hbo, jongvolwassenen)"),
+    ("ouders", "Ouders"),
+    ("leerkrachten/professionals", "Leerkrachten en professionals"),
+)
+MIN_ERKENNING_OPTIES: tuple[str, ...] = tuple(
+    n for n in ERKENNINGSNIVEAUS if erkenning_rank(n) >= erkenning_rank("goed onderbouwd")
+)
+K_OPTIES: tuple[int, ...] = (10, 20, 50)
+K_MAX = 100  # SearchRequest's bound
+VOORBEELDEN: tuple[str, ...] = (
+    "Veel peuters in onze wijk hebben een taalachterstand en thuis wordt weinig Nederlands gesproken.",
+    "Jongeren die thuiszitten of dreigen uit te vallen op het vmbo.",
+    "Kinderen in armoede doen niet mee aan sport en cultuur na schooltijd.",
+    "Leerlingen krijgen in groep 8 een te laag schooladvies; de overgang naar de brugklas loopt stroef.",
+    "Ouders met weinig opleiding zijn nauwelijks betrokken bij het leren van hun kind.",
+    "Kinderen op de basisschool bewegen weinig en eten een ongezonde lunch.",
+)
+MAANDEN = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
+           "oktober", "november", "december")
+SECURITY_HEADERS = {
+    # No script at all on these pages; styles and images only from here.
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+        "base-uri 'none'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+
+# ---- templates -----------------------------------------------------------------------------------
+_URL_OR_MAIL = re.compile(r"(https?://[^\s<>\"';]+)|([\w.+-]+@[\w-]+(?:\.[\w-]+)+)")
+
+
+def linkify(text: Optional[str]) -> Markup:
+    """Escape ``text`` and turn http(s) URLs and e-mail addresses in it into links."""
+    if not text:
+        return Markup("")
+    out: list[Markup] = []
+    pos = 0
+    for m in _URL_OR_MAIL.finditer(text):
+        found = m.group(0)
+        if m.group(1):
+            found = found.rstrip(".,:)")
+            href = found
+        else:
+            href = "mailto:" + found
+        start, end = m.start(), m.start() + len(found)
+        out.append(escape(text[pos:start]))
+        out.append(Markup('<a href="{0}" rel="noopener noreferrer">{1}</a>').format(href, found))
+        pos = end
+    out.append(escape(text[pos:]))
+    return Markup("").join(out)
+
+
+def safe_url(url: Optional[str]) -> Optional[str]:
+    """An http(s) URL fit for ``href``, or None (``javascript:`` and friends are never links)."""
+    if not url:
+        return None
+    url = url.strip()
+    if re.match(r"^https?://[^\s<>\"']+$", url, re.IGNORECASE):
+        return url
+    if re.match(r"^www\.[^\s<>\"'/]+\.[a-z]{2,}(/[^\s<>\"']*)?$", url, re.IGNORECASE):
+        return "https://" + url
+    return None
+
+
+def nl_datum(value: Optional[str]) -> str:
+    """'2016-06' -> 'juni 2016'; '2015-12-10' -> '10 december 2015'."""
+    if not value:
+        return ""
+    parts = value.split("-")
+    try:
+        if len(parts) == 3:
+            return f"{int(parts[2])} {MAANDEN[int(parts[1]) - 1]} {parts[0]}"
+        if len(parts) == 2:
+            return f"{MAANDEN[int(parts[1]) - 1]} {parts[0]}"
+    except (ValueError, IndexError):
+        pass
+    return value
+
+
+def euro(value: Optional[int]) -> str:
+    return "" if value is None else "€ " + f"{value:,}".replace(",", ".")
+
+
+def erkenning_label(niveau: str) -> str:
+    return "Erkenning onbekend" if niveau == "onbekend" else niveau[:1].upper() + niveau[1:]
+
+
+def leeftijd(van: Optional[int], tot: Optional[int]) -> str:
+    if van is None and tot is None:
+        return ""
+    if van is None:
+        return f"tot {tot} jaar"
+    if tot is None:
+        return f"vanaf {van} jaar"
+    return f"{van} jaar" if van == tot else f"{van}-{tot} jaar"
+
+
+def _static_version() -> str:
+    h = hashlib.sha256()
+    for path in sorted(STATIC_DIR.glob("*")):
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:10]
+
+
+_env = Environment(
+    loader=FileSystemLoader(TEMPLATE_DIR),
+    autoescape=select_autoescape(enabled_extensions=("html",), default=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+_env.filters.update(linkify=linkify, safe_url=safe_url, nl_datum=nl_datum, euro=euro,
+                    erkenning_label=erkenning_label)
+_env.globals.update(
+    erkenning_rank=erkenning_rank, leeftijd=leeftijd, static_version=_static_version(),
+)
+templates = Jinja2Templates(env=_env)
+_static = StaticFiles(directory=STATIC_DIR)
+
+
+def _root(request: Request) -> str:
+    return (request.scope.get("root_path") or "").rstrip("/")
+
+
+def _render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> Response:
+    return templates.TemplateResponse(
+        request, name, {"root": _root(request), **context}, status_code=status_code, headers=SECURITY_HEADERS,
+    )
+
+
+def _not_found(request: Request, what: str) -> Response:
+    return _render(request, "error.html", {
+        "status": 404,
+        "title": "Niet gevonden",
+        "heading": "Deze pagina bestaat niet",
+        "message": what,
+    }, status_code=404)
+
+
+# ---- the search form -----------------------------------------------------------------------------
+@dataclass
+class Form:
+    """The search form as the visitor filled it in (also when something in it is wrong)."""
+
+    q: str = ""
+    thema: list[str] = field(default_factory=list)
+    doelgroep: list[str] = field(default_factory=list)
+    setting: list[str] = field(default_factory=list)
+    min_erkenning: str = ""
+    soort: str = ""
+    provincie: list[str] = field(default_factory=list)
+    gemeente: list[str] = field(default_factory=list)
+    k: int = K_OPTIES[0]
+    k_raw: str = ""
+
+    def has_filters(self) -> bool:
+        return bool(self.thema or self.doelgroep or self.setting or self.min_erkenning or self.soort
+                    or self.provincie or self.gemeente)
+
+    def pairs(self) -> list[tuple[str, str]]:
+        """The form as query parameters (for links that keep or drop one filter)."""
+        out: list[tuple[str, str]] = [("q", self.q)] if self.q else []
+        for name in ("thema", "doelgroep", "setting"):
+            out += [(name, v) for v in getattr(self, name)]
+        if self.min_erkenning:
+            out.append(("min_erkenning", self.min_erkenning))
+        if self.soort:
+            out.append(("soort", self.soort))
+        out += [("provincie", v) for v in self.provincie] + [("gemeente", v) for v in self.gemeente]
+        if self.k != K_OPTIES[0]:
+            out.append(("k", str(self.k)))
+        return out
+
+
+def _values(request: Request, name: str) -> list[str]:
+    seen: dict[str, None] = {}
+    for v in request.query_params.getlist(name):
+        v = " ".join(v.split())
+        if v:
+            seen.setdefault(v, None)
+    return list(seen)
+
+
+def _one(request: Request, name: str) -> tuple[str, list[str]]:
+    values = _values(request, name)
+    return (values[-1] if values else ""), values
+
+
+def _quote(value: str, limit: int = 60) -> str:
+    return f"‘{value if len(value) <= limit else value[:limit] + '…'}’"
+
+
+def read_form(request: Request, settings: Settings, engine: Engine) -> tuple[Form, list[str]]:
+    """Read the query string into a Form; return it with a list of Dutch error messages."""
+    errors: list[str] = []
+    form = Form(q=(request.query_params.get("q") or "").strip())
+    if len(form.q) > settings.max_query_chars:
+        errors.append(
+            f"Uw beschrijving is {len(form.q):,} tekens lang; het maximum is {settings.max_query_chars:,} "
+            "tekens. Maak de beschrijving korter en zoek opnieuw.".replace(",", ".")
+        )
+
+    form.thema = _values(request, "thema")
+    for v in form.thema:
+        if v not in THEMAS:
+            errors.append(f"Het thema {_quote(v)} kennen we niet. Kies een thema uit de lijst.")
+
+    for v in _values(request, "doelgroep"):
+        try:
+            label, _ = parse_doelgroep(v)
+        except ValueError:
+            errors.append(
+                f"De doelgroep {_quote(v)} kennen we niet. Kies een leeftijd (bijvoorbeeld ‘0-4 jaar’ of "
+                "‘3 jaar’), een of meer groepen van de basisschool (‘groep 1-2’ tot en met ‘groep 8’), "
+                "‘ouders’ of ‘leerkrachten/professionals’."
+            )
+            form.doelgroep.append(v)
+            continue
+        if label not in form.doelgroep:
+            form.doelgroep.append(label)
+
+    form.setting = _values(request, "setting")
+    for v in form.setting:
+        if v not in SETTINGS:
+            errors.append(f"De setting {_quote(v)} kennen we niet. Kies een setting uit de lijst.")
+
+    form.min_erkenning, values = _one(request, "min_erkenning")
+    if len(values) > 1:
+        errors.append("Kies één minimaal erkenningsniveau.")
+    elif form.min_erkenning and form.min_erkenning not in ERKENNINGSNIVEAUS:
+        errors.append(f"Het erkenningsniveau {_quote(form.min_erkenning)} kennen we niet. "
+                      "Kies een niveau uit de lijst.")
+
+    form.soort, values = _one(request, "soort")
+    if len(values) > 1:
+        errors.append("Kies bij ‘Soort’ één mogelijkheid.")
+    elif form.soort and form.soort not in SOORTEN:
+        errors.append(f"De soort {_quote(form.soort)} kennen we niet. Kies ‘programma’ of ‘gemeente’.")
+
+    form.provincie = _values(request, "provincie")
+    for v in form.provincie:
+        if v not in PROVINCIES:
+            errors.append(f"De provincie {_quote(v)} kennen we niet. Kies een van de twaalf provincies.")
+
+    form.gemeente = _values(request, "gemeente")
+    known = {g.lower() for g in engine.gemeenten()}
+    for v in form.gemeente:
+        if v.lower() not in known:
+            errors.append(f"Van de gemeente {_quote(v)} hebben we geen GKA-agenda. "
+                          "Kies een gemeente uit de lijst.")
+
+    form.k_raw, values = _one(request, "k")
+    if form.k_raw:
+        if len(values) > 1 or not form.k_raw.isdigit() or not 1 <= int(form.k_raw) <= K_MAX:
+            errors.append(f"Het aantal resultaten moet een heel getal van 1 tot en met {K_MAX} zijn.")
+        else:
+            form.k = int(form.k_raw)
+    return form, errors
+
+
+def _filter_chips(form: Form) -> list[dict[str, str]]:
+    """One chip per active filter, each with the URL of the same search without it."""
+    pairs = form.pairs()
+    chips = []
+    labels = {"thema": "Thema", "doelgroep": "Doelgroep", "setting": "Setting",
+              "min_erkenning": "Minimaal", "soort": "Soort", "provincie": "Provincie", "gemeente": "Gemeente"}
+    for i, (name, value) in enumerate(pairs):
+        if name not in labels:
+            continue
+        shown = SOORT_LABELS.get(value, value) if name == "soort" else value
+        rest = pairs[:i] + pairs[i + 1:]
+        chips.append({"label": labels[name], "value": shown, "url": "/?" + urlencode(rest) if rest else "/"})
+    return chips
+
+
+@dataclass
+class Card:
+    hit: SearchHit
+    detail_url: str
+    age_span: Optional[tuple[int, int]]
+    runners: list[dict[str, str]]
+    programme: Optional[dict[str, str]] = None
+
+
+def _cards(hits: list[SearchHit], engine: Engine) -> list[Card]:
+    cards = []
+    for hit in hits:
+        doc = engine.doc(hit.id)
+        span = doc.age_span() if doc else None
+        if hit.kind == "catalogue":
+            cards.append(Card(
+                hit=hit, detail_url=f"/interventie/{hit.id}", age_span=span,
+                runners=[{"gemeente": r.gemeente, "url": f"/agenda/{r.agenda_id}#{r.intervention_id}",
+                          "naam": r.naam} for r in hit.gemeenten],
+            ))
+            continue
+        runners = [{"gemeente": hit.gemeente or "", "url": f"/agenda/{hit.agenda_id}#{hit.id}", "naam": hit.name}]
+        programme = None
+        if hit.catalogus_id:
+            prog = engine.doc(hit.catalogus_id)
+            if prog is not None:
+                programme = {"naam": prog.name, "url": f"/interventie/{prog.doc_id}"}
+            runners += [{"gemeente": r.gemeente, "url": f"/agenda/{r.agenda_id}#{r.intervention_id}",
+                         "naam": r.naam}
+                        for r in engine.runners(hit.catalogus_id) if r.intervention_id != hit.id]
+        cards.append(Card(hit=hit, detail_url=f"/agenda/{hit.agenda_id}#{hit.id}", age_span=span,
+                          runners=runners, programme=programme))
+    return cards
+
+
+@router.get("/", response_class=HTMLResponse)
+def search_page(request: Request, engine: Engine = Depends(get_engine),
+                settings: Settings = Depends(get_settings)) -> Response:
+    form, errors = read_form(request, settings, engine)
+    context: dict[str, Any] = {
+        "form": form, "errors": errors, "cards": None, "chips": _filter_chips(form),
+        "max_chars": settings.max_query_chars, "themas": THEMAS, "doelgroepen": DOELGROEP_OPTIES,
+        "settings_list": SETTINGS, "erkenningen": MIN_ERKENNING_OPTIES, "soorten": SOORT_LABELS,
+        "provincies": PROVINCIES, "gemeenten": engine.gemeenten(), "k_opties": K_OPTIES,
+        "voorbeelden": VOORBEELDEN,
+    }
+    if errors:
+        return _render(request, "search.html", context, status_code=422)
+    if not form.q:
+        return _render(request, "search.html", context)
+    try:
+        req = SearchRequest(
+            q=form.q, k=form.k, mode="hybrid", thema=form.thema, doelgroep=form.doelgroep,
+            setting=form.setting, min_erkenning=form.min_erkenning or None,
+            kind=SOORTEN.get(form.soort), gemeente=form.gemeente, provincie=form.provincie, group=True,
+        )
+        response = run_search(req, engine, settings)
+    except ValidationError:
+        context["errors"] = ["Een of meer filters hebben een waarde die we niet kennen. Pas de filters aan."]
+        return _render(request, "search.html", context, status_code=422)
+    except HTTPException as exc:
+        if exc.status_code >= 500:
+            raise
+        context["errors"] = [f"De zoekopdracht kon niet worden uitgevoerd ({exc.detail}). Pas de vraag of de "
+                             "filters aan en probeer het opnieuw."]
+        return _render(request, "search.html", context, status_code=exc.status_code)
+    context["cards"] = _cards(response.results, engine)
+    return _render(request, "search.html", context)
+
+
+# ---- detail pages --------------------------------------------------------------------------------
+@router.get("/interventie/{intervention_id}", response_class=HTMLResponse)
+def intervention_page(intervention_id: str, request: Request, store: Store = Depends(get_store),
+                      engine: Engine = Depends(get_engine)) -> Response:
+    rec: CatalogueIntervention | None = store.get_intervention(intervention_id)
+    if rec is None:
+        doc = engine.doc(intervention_id)
+        if doc is not None and doc.kind == "agenda":
+            # An agenda intervention lives within its agenda: show it there.
+            return RedirectResponse(f"{_root(request)}/agenda/{doc.record_id}#{doc.doc_id}", status_code=303)
+        return _not_found(request, f"We kennen geen interventie met de code {_quote(intervention_id)}. "
+                                   "Misschien is ze verwijderd of is de link niet compleet.")
+    runners = engine.runners(rec.id)
+    return _render(request, "intervention.html", {"rec": rec, "runners": runners})
+
+
+@router.get("/agenda/{agenda_id}", response_class=HTMLResponse)
+def agenda_page(agenda_id: str, request: Request, store: Store = Depends(get_store)) -> Response:
+    agenda: Agenda | None = store.get_agenda(agenda_id)
+    if agenda is None:
+        return _not_found(request, f"We kennen geen GKA-agenda met de code {_quote(agenda_id)}. "
+                                   "Misschien is ze verwijderd of is de link niet compleet.")
+    programmes: dict[str, CatalogueIntervention] = {}
+    for item in agenda.interventies:
+        if item.catalogus_id and item.catalogus_id not in programmes:
+            prog = store.get_intervention(item.catalogus_id)
+            if prog is not None:
+                programmes[item.catalogus_id] = prog
+    return _render(request, "agenda.html", {"agenda": agenda, "programmes": programmes})
+
+
+# ---- static files --------------------------------------------------------------------------------
+@router.get("/static/{path:path}", name="static")
+async def static_file(path: str, request: Request) -> Response:
+    """The stylesheet and icon; StaticFiles does the path checks, ETags and 304s."""
+    return await _static.get_response(path, request.scope)

@@ -1,0 +1,225 @@
+"""The matching engine on the bundled data: modes, fusion, filters, reasons, index lifecycle."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from gka_match.config import load_settings
+from gka_match.data.models import CatalogueIntervention
+from gka_match.data.store import Store
+from gka_match.data.vocab import erkenning_rank
+from gka_match.index.embedder import Embedder
+from gka_match.index.engine import Engine, IndexProblem
+from gka_match.index.filters import Filters, parse_doelgroep
+from gka_match.index.ranking import rrf
+
+from .conftest import ROOT, data_env
+
+QUERY = "Veel kinderen in onze wijk beginnen groep 3 met een taalachterstand"
+
+
+@pytest.fixture(scope="session")
+def embedder(model_dir) -> Embedder:
+    return Embedder(load_settings())
+
+
+@pytest.fixture
+def engine(settings_env, embedder) -> Engine:
+    settings = load_settings()
+    return Engine.open(settings, Store(settings.database_url), embedder)
+
+
+# ---- fusion ----------------------------------------------------------------------------------
+def test_rrf_rewards_agreement_and_respects_weights():
+    dense = np.array([1, 2, 3])
+    lexical = np.array([3, 1, 4])
+    fused = rrf([(dense, 1.0), (lexical, 1.0)], k=60)
+    assert fused[1] == pytest.approx(1 / 61 + 1 / 62)
+    assert fused[3] == pytest.approx(1 / 63 + 1 / 61)
+    assert fused[4] == pytest.approx(1 / 63)  # only in one list
+    assert max(fused, key=fused.get) == 1
+    dense_only = rrf([(dense, 1.0), (lexical, 0.0)], k=60)
+    assert max(dense_only, key=dense_only.get) == 1 and dense_only[4] == 0.0
+
+
+# ---- search ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("mode", ["hybrid", "dense", "lexical"])
+def test_each_mode_returns_sensible_dutch_matches(engine, mode):
+    results = engine.search(QUERY, k=10, mode=mode)
+    assert len(results) == 10
+    themes = [t for r in results for t in r.doc.themas]
+    assert themes.count("taal en lezen") >= 4, f"{mode}: {[r.doc.name for r in results]}"
+    assert all(r.reason.sentence.startswith("Deze interventie") for r in results)
+    scores = [r.score for r in results]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_reasons_name_shared_terms_and_fields(engine):
+    top = engine.search("pesten in de klas aanpakken", k=5, mode="hybrid")
+    with_terms = [r for r in top if "pesten" in r.reason.shared_terms]
+    assert with_terms, [r.doc.name for r in top]
+    r = with_terms[0]
+    assert r.reason.matched_fields and r.reason.dense_similarity is not None
+    assert "'pesten'" in r.reason.sentence
+
+
+def test_catalogue_results_list_the_municipalities_running_them(engine):
+    results = engine.search("voorlezen aan jonge kinderen thuis door vrijwilligers", k=20)
+    voorlees = [r for r in results if r.doc.doc_id == "cat-voorleesexpress"]
+    assert voorlees, [r.doc.name for r in results]
+    runners = voorlees[0].runners
+    assert runners and all(r.agenda_id.startswith("agenda-") for r in runners)
+    assert runners == engine.runners("cat-voorleesexpress")
+
+
+def test_grouping_folds_agenda_items_under_their_programme(engine):
+    plain = engine.search("voorleesproject met vrijwilligers bij gezinnen thuis", k=30)
+    grouped = engine.search("voorleesproject met vrijwilligers bij gezinnen thuis", k=30, group=True)
+    folded = [g.doc_id for r in grouped for g in r.grouped]
+    for doc_id in folded:
+        assert doc_id not in {r.doc.doc_id for r in grouped}
+    parents = {r.doc.doc_id: r for r in grouped if r.grouped}
+    assert all(g.catalogus_id == pid for pid, r in parents.items() for g in r.grouped)
+    assert len(plain) == 30 and len(grouped) <= 30
+
+
+def test_abbreviation_is_expanded(engine):
+    results = engine.search("VVE", k=10, mode="lexical")
+    assert any("vve en jonge kind" in r.doc.themas for r in results)
+
+
+# ---- filters ---------------------------------------------------------------------------------
+def test_filters_hold_for_every_result_and_apply_inside_retrieval(engine):
+    f = Filters(thema=["gezondheid en bewegen"], provincie=["Limburg"], kind="agenda")
+    results = engine.search(QUERY, k=10, filters=f)  # a taal query, health filter
+    assert results, "filtering inside retrieval still finds matches for an off-topic query"
+    for r in results:
+        assert r.doc.kind == "agenda" and r.doc.provincie == "Limburg"
+        assert "gezondheid en bewegen" in r.doc.themas
+
+
+def test_doelgroep_filter_uses_age_overlap(engine):
+    f = Filters(doelgroep=["groep 1-2"])
+    lo, hi = parse_doelgroep("groep 1-2")[1]
+    results = engine.search("extra aandacht voor taal", k=15, filters=f)
+    assert results
+    for r in results:
+        span = r.doc.age_span()
+        assert span is not None and span[0] <= hi and lo <= span[1], (r.doc.name, span)
+
+
+def test_min_erkenning_filter(engine):
+    f = Filters(min_erkenning="effectief volgens eerste aanwijzingen")
+    results = engine.search("gedrag in de klas verbeteren", k=10, filters=f)
+    assert results
+    assert all(r.doc.erkenning_rank >= erkenning_rank("effectief volgens eerste aanwijzingen") for r in results)
+
+
+def test_gemeente_filter_and_unknown_gemeente(engine):
+    results = engine.search("ouders", k=5, filters=Filters(gemeente=["diemen"]))
+    assert results and {r.doc.gemeente for r in results} == {"Diemen"}
+    assert engine.unknown_gemeenten(Filters(gemeente=["Atlantis"])) == ["Atlantis"]
+
+
+def test_invalid_filter_values_are_refused_with_help():
+    with pytest.raises(ValueError, match="groep"):
+        Filters(doelgroep=["groep 11"])
+    with pytest.raises(ValueError):
+        Filters(thema=["astrologie"])
+
+
+# ---- lifecycle -------------------------------------------------------------------------------
+def _intervention(id_: str, naam: str, text: str) -> CatalogueIntervention:
+    return CatalogueIntervention(
+        id=id_, naam=naam, korte_omschrijving=text, doel=text, doelgroep=["4-12 jaar"],
+        themas=["talentontwikkeling en loopbaan"], setting=["basisschool"], bron="test", illustratief=True,
+    )
+
+
+def test_incremental_add_change_delete_without_rebuild(engine):
+    snapshot = engine.snapshot
+    n = len(engine.docs)
+    rec = _intervention("cat-test-sterrenkijken", "Sterrenkijken met de klas",
+                        "Leerlingen bouwen een telescoop en bekijken planeten met een sterrenwacht.")
+    engine.store.write(interventions=[rec])
+    assert engine.sync() == 1
+    assert len(engine.docs) == n + 1 and engine.snapshot == snapshot  # no rebuild happened
+    assert engine.search("telescoop planeten sterrenwacht", k=1)[0].doc.doc_id == rec.id
+
+    changed = rec.model_copy(update={"naam": "Robotica met de klas",
+                                     "korte_omschrijving": "Leerlingen programmeren robots.",
+                                     "doel": "Leerlingen programmeren robots."})
+    engine.store.write(interventions=[changed])
+    engine.sync()
+    assert len(engine.docs) == n + 1
+    assert engine.search("robots programmeren", k=1)[0].doc.name == "Robotica met de klas"
+
+    engine.store.delete("intervention", rec.id)
+    engine.sync()
+    assert len(engine.docs) == n and engine.doc(rec.id) is None
+    assert len(engine.vectors) == n and len(engine.lexical.tokens) == n
+
+
+def test_reopen_catches_up_from_change_log(settings_env, embedder, engine):
+    engine.store.write(interventions=[_intervention("cat-test-schaken", "Schaakles", "Kinderen leren schaken.")])
+    reopened = Engine.open(load_settings(), Store(load_settings().database_url), embedder)
+    assert reopened.snapshot == engine.snapshot  # caught up incrementally, no rebuild
+    assert reopened.doc("cat-test-schaken") is not None
+
+
+def test_model_mismatch_is_detected_and_rebuilt(settings_env, embedder, model_dir, monkeypatch):
+    monkeypatch.setenv("GKA_MODEL", str(model_dir / "multilingual-e5-small"))  # same weights, other name
+    settings = load_settings()
+    other = Embedder(settings)
+    store = Store(settings.database_url)
+    with pytest.raises(IndexProblem, match="never mixed"):
+        Engine(settings, store, other).load()
+    messages: list[str] = []
+    rebuilt = Engine.open(settings, store, other, say=messages.append)
+    assert messages and "model" in messages[0]
+    assert rebuilt.search(QUERY, k=3)
+
+
+def test_corrupt_or_missing_index_file_is_rebuilt(settings_env, embedder, engine):
+    snap = engine.index_dir / engine.snapshot
+    (snap / "vectors.faiss").write_bytes(b"garbage")
+    messages: list[str] = []
+    reopened = Engine.open(load_settings(), engine.store, embedder, say=messages.append)
+    assert "corrupt" in messages[0]
+    assert reopened.snapshot != engine.snapshot and reopened.search(QUERY, k=3)
+
+    (engine.index_dir / reopened.snapshot / "lexical.json").unlink()
+    messages.clear()
+    again = Engine.open(load_settings(), engine.store, embedder, say=messages.append)
+    assert "missing" in messages[0] and again.search(QUERY, k=3)
+
+
+def test_killed_build_leaves_previous_index_serving(data_dir, model_dir, embedder, monkeypatch):
+    env = data_env(data_dir, model_dir)
+    pointer = data_dir / "index" / "CURRENT"
+    before = pointer.read_text()
+    proc = subprocess.Popen([str(ROOT / ".venv/bin/gka-match"), "build"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    # Wait until the build is embedding (its progress bar has started), then kill it hard.
+    deadline = time.monotonic() + 120
+    seen = ""
+    while time.monotonic() < deadline and "Batches" not in seen:
+        seen += os.read(proc.stderr.fileno(), 4096).decode(errors="replace")
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert pointer.read_text() == before
+    monkeypatch.setenv("GKA_DATA_DIR", str(data_dir))
+    settings = load_settings()
+    store = Store(settings.database_url)
+    assert store.counts()["interventions"] >= 150
+    engine = Engine(settings, store, embedder)
+    engine.load()  # the previous snapshot loads cleanly
+    assert engine.snapshot == before and engine.search(QUERY, k=3)
