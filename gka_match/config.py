@@ -38,6 +38,22 @@ def _env_float(name: str, default: float) -> float:
         raise SystemExit(f"Setting {name}={raw!r} must be a number") from exc
 
 
+def _env_choice(name: str, default: str, allowed: tuple[str, ...]) -> str:
+    value = _env(name, default)
+    if value not in allowed:
+        raise SystemExit(f"Setting {name}={value!r} must be one of {', '.join(allowed)}")
+    return value
+
+
+def _env_weight(name: str) -> float | None:
+    if not os.environ.get(name, "").strip():
+        return None
+    value = _env_float(name, 0.5)
+    if not 0.0 <= value <= 1.0:
+        raise SystemExit(f"Setting {name}={value} must be between 0 and 1")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
@@ -47,6 +63,8 @@ class Settings:
     index_dir: Path
     api_key: str | None
     rrf_k: int
+    fusion: str
+    fusion_dense_weight: float | None
     erkenning_boost: float
     max_query_chars: int
     max_body_bytes: int
@@ -73,6 +91,8 @@ def load_settings() -> Settings:
         index_dir=Path(_env("GKA_INDEX_DIR", str(data_dir / "index"))).expanduser().resolve(),
         api_key=os.environ.get("GKA_API_KEY") or None,
         rrf_k=_env_int("GKA_RRF_K", 60),
+        fusion=_env_choice("GKA_FUSION", "zscore", ("zscore", "rrf")),
+        fusion_dense_weight=_env_weight("GKA_FUSION_DENSE_WEIGHT"),
         erkenning_boost=_env_float("GKA_ERKENNING_BOOST", 0.0),
         max_query_chars=_env_int("GKA_MAX_QUERY_CHARS", 2000),
         max_body_bytes=_env_int("GKA_MAX_BODY_BYTES", 1_000_000),

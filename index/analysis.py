@@ -43,10 +43,10 @@ programmes still reach 0.94, hence the high bar and the name evidence.
 
 from __future__ import annotations
 
+import copy
 import difflib
-import hashlib
-import os
 import re
+import sqlite3
 import threading
 import weakref
 from collections import Counter
@@ -65,8 +65,10 @@ from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import StandardScaler, normalize
 
 from gka_match.data.models import Agenda, CatalogueIntervention
+from gka_match.data.models import agenda_id as agenda_id_of
 from gka_match.data.vocab import DOELGROEPEN, THEMAS, erkenning_rank
 
+from .embedding_cache import EmbeddingCache
 from .text import STOPWORDS, fold
 
 # Block weights of the agenda vector (see the module docstring); they sum to 1.
@@ -75,7 +77,7 @@ EQUIVALENT_COSINE = 0.95
 NAMED_COSINE = 0.92
 NAME_SIMILARITY = 0.5
 MAX_SENTENCE_PAIRS = 3
-CACHE_DIRNAME = "analysis-cache"
+CACHE_FILENAME = "analysis-embeddings.sqlite"
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'‘“(]?[A-Z0-9À-Ý'])")
 
@@ -83,8 +85,8 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'‘“(]?[A-Z0-9À-Ý'])")
 class UnknownAgenda(LookupError):
     """No agenda matches the given id or gemeente; ``suggestions`` holds close names."""
 
-    def __init__(self, ref: str, suggestions: list[str]):
-        self.ref, self.suggestions = ref, suggestions
+    def __init__(self, ref: str, suggestions: list[str], known: list[str] | None = None):
+        self.ref, self.suggestions, self.known = ref, suggestions, sorted(known or [])
         hint = f" Bedoelt u: {', '.join(suggestions)}?" if suggestions else ""
         super().__init__(f"no agenda for '{ref}' (gemeente or agenda id).{hint}")
 
@@ -148,7 +150,7 @@ class SentencePair:
 class SharedIntervention:
     a: InterventionRef
     b: InterventionRef
-    relatie: str  # "zelfde programma" | "zelfde programma (lokale naam)" | "vergelijkbaar"
+    relatie: str  # "zelfde programma" | "zelfde programma (lokale naam)" | "zelfde naam" | "vergelijkbaar"
     similarity: float
     catalogus_id: str | None
     programma: str | None
@@ -256,59 +258,48 @@ class ClusterReport:
 
 # ---- embeddings cache -----------------------------------------------------------------------
 class _EmbeddingCache:
-    """Passage embeddings of challenge texts and sentences, by text hash and model fingerprint.
+    """Passage embeddings of challenge texts and sentences, content-addressed.
 
-    Kept in memory and, when possible, in ``<index dir>/analysis-cache/<fingerprint>.npz`` so a
-    CLI call or a notebook does not re-embed texts that an earlier run already embedded.
-    Content-addressed: a changed challenge text is embedded again, an unchanged one never.
+    Backed by :class:`~gka_match.index.embedding_cache.EmbeddingCache` in
+    ``<index dir>/analysis-embeddings.sqlite`` (keys: model fingerprint + text), so a CLI call or
+    a notebook does not re-embed what an earlier run embedded, and a changed challenge text is
+    embedded again while an unchanged one never is. Without an index dir it lives in memory.
     """
 
     def __init__(self, embedder, directory: Path | None):
         self.embedder = embedder
-        self.path = directory / f"{embedder.fingerprint}.npz" if directory else None
-        self.vectors: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
-        if self.path and self.path.exists():
+        self._memory: dict[str, np.ndarray] = {}
+        self._disk = None
+        if directory is not None:
             try:
-                with np.load(self.path) as data:
-                    self.vectors = {k: data[k] for k in data.files}
-            except Exception:  # a damaged cache is only a cache
-                self.vectors = {}
-
-    @staticmethod
-    def key(text: str) -> str:
-        return "t" + hashlib.sha1(text.encode("utf-8")).hexdigest()
+                self._disk = EmbeddingCache(directory / CACHE_FILENAME, embedder.fingerprint, embedder.dim)
+            except (OSError, sqlite3.Error):  # read-only data dir: keep the in-memory cache only
+                self._disk = None
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        keys = [self.key(t) for t in texts]
+        if not texts:
+            return np.empty((0, self.embedder.dim), np.float32)
         with self._lock:
-            missing = list(dict.fromkeys(t for t, k in zip(texts, keys) if k not in self.vectors))
-        if missing:
-            vecs = self.embedder.encode_documents(missing)
-            with self._lock:
-                for t, v in zip(missing, vecs):
-                    self.vectors[self.key(t)] = np.asarray(v, dtype=np.float32)
-                self._save()
-        with self._lock:
-            if not texts:
-                return np.empty((0, self.embedder.dim), np.float32)
-            return np.vstack([self.vectors[k] for k in keys])
-
-    def _save(self) -> None:
-        if not self.path:
-            return
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_name(f".{self.path.stem}-{os.getpid()}-{threading.get_ident()}.npz")
-            np.savez(tmp, **self.vectors)
-            os.replace(tmp, self.path)
-        except OSError:  # read-only data dir: keep the in-memory cache only
-            pass
+            if self._disk is not None:
+                return self._disk.encode(texts, self.embedder.encode_documents)
+            missing = list(dict.fromkeys(t for t in texts if t not in self._memory))
+            if missing:
+                self._memory.update(zip(missing, self.embedder.encode_documents(missing)))
+            return np.vstack([self._memory[t] for t in texts]).astype(np.float32)
 
 
 # ---- the agenda space (one per engine and data version) -------------------------------------
 def _norm_name(text: str) -> str:
     return " ".join(re.findall(r"[0-9a-z]+", fold(text)))
+
+
+def _strip_gemeente(naam: str, gemeente: str) -> str:
+    """The normalised name without the municipality's name, which says nothing about the programme."""
+    name = _norm_name(naam)
+    for part in _norm_name(gemeente).split():
+        name = re.sub(rf"(?<![0-9a-z]){re.escape(part)}(?![0-9a-z])", " ", name)
+    return " ".join(name.split()) or _norm_name(naam)
 
 
 def _contains_phrase(haystack: str, needle: str) -> bool:
@@ -349,8 +340,9 @@ class AgendaSpace:
                 if it.id not in vec_of:  # not indexed yet (engine behind the store)
                     continue
                 cid, linked = it.catalogus_id, True
-                if not cid:
-                    cid, linked = exact.get(_norm_name(it.naam)), False
+                if not cid:  # a local item that carries a programme's exact name ("X" or "X Gemeente")
+                    cid = exact.get(_norm_name(it.naam)) or exact.get(_strip_gemeente(it.naam, a.gemeente))
+                    linked = False
                 prog = self.catalogue.get(cid) if cid else None
                 items.append(Item(
                     id=it.id, naam=it.naam, agenda_id=a.id, gemeente=a.gemeente, catalogus_id=cid,
@@ -371,9 +363,18 @@ class AgendaSpace:
         self.matrix = np.hstack([np.sqrt(WEIGHTS[b]) * self.blocks[b] for b in WEIGHTS]) if self.profiles \
             else np.empty((0, 0), np.float32)
         self._sentences: dict[str, tuple[list[str], np.ndarray]] = {}
-        self._name_vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5)).fit(
-            [self._stripped_name(i) for p in self.profiles for i in p.items] or ["leeg"]
-        )
+        self._memo: dict[tuple, Any] = {}
+        # Item-by-item cosine of the stored vectors and of the names (character n-gram TF-IDF),
+        # computed once: every comparison below reads from these two matrices.
+        self.items: list[Item] = [i for p in self.profiles for i in p.items]
+        self._item_pos = {id(i): n for n, i in enumerate(self.items)}
+        if self.items:
+            names = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5)).fit_transform(
+                [self._stripped_name(i) for i in self.items])
+            self.item_cos = cosine_similarity(np.vstack([i.vector for i in self.items]))
+            self.name_sim = cosine_similarity(names)
+        else:
+            self.item_cos = self.name_sim = np.zeros((0, 0))
 
     def _blocks(self) -> dict[str, np.ndarray]:
         n = len(self.profiles)
@@ -400,13 +401,15 @@ class AgendaSpace:
         idx = self.by_id.get(key)
         if idx is None:
             idx = self.by_gemeente.get(key.lower())
+        if idx is None:  # "sittard geleen", "Sittard-Geleen", "sittard-geleen" all name one agenda
+            idx = self.by_id.get(agenda_id_of(key)) if key else None
         if idx is None:
-            idx = self.by_id.get(f"agenda-{key.lower()}")
+            idx = next((i for i, p in enumerate(self.profiles) if _norm_name(p.gemeente) == _norm_name(key)), None)
         if idx is None:
             names = [p.gemeente for p in self.profiles]
             lowered = {n.lower(): n for n in names}
             close = difflib.get_close_matches(key.lower(), list(lowered), n=5, cutoff=0.5)
-            raise UnknownAgenda(ref, [lowered[c] for c in close])
+            raise UnknownAgenda(ref, [lowered[c] for c in close], names)
         return self.profiles[idx]
 
     def index(self, profile: AgendaProfile) -> int:
@@ -447,11 +450,7 @@ class AgendaSpace:
 
     @staticmethod
     def _stripped_name(item: Item) -> str:
-        """The name without the municipality's name, which says nothing about the programme."""
-        name = _norm_name(item.naam)
-        for part in _norm_name(item.gemeente).split():
-            name = re.sub(rf"(?<![0-9a-z]){re.escape(part)}(?![0-9a-z])", " ", name)
-        return " ".join(name.split()) or _norm_name(item.naam)
+        return _strip_gemeente(item.naam, item.gemeente)
 
     def _mentions_programme(self, item: Item, programme_id: str | None) -> bool:
         if not programme_id:
@@ -462,24 +461,28 @@ class AgendaSpace:
     def relation(self, x: Item, y: Item, cos: float, name_sim: float) -> tuple[str, float] | None:
         """How two agenda interventions relate, with a strength for the assignment; None if not."""
         if x.catalogus_id and x.catalogus_id == y.catalogus_id:
-            return "zelfde programma" if (x.linked and y.linked) else "zelfde programma (lokale naam)", 3.0 + cos
+            return "zelfde programma", 3.0 + cos
         if x.catalogus_id and y.catalogus_id and x.linked and y.linked:
             return None  # two different programmes, however alike their descriptions
         if (not y.linked and self._mentions_programme(y, x.catalogus_id)) or (
             not x.linked and self._mentions_programme(x, y.catalogus_id)
         ):
             return "zelfde programma (lokale naam)", 2.0 + cos
+        if cos >= NAMED_COSINE and name_sim >= 0.99:
+            return "zelfde naam", 1.0 + cos
         if cos >= EQUIVALENT_COSINE or (cos >= NAMED_COSINE and name_sim >= NAME_SIMILARITY):
             return "vergelijkbaar", cos
         return None
 
-    def match_items(self, xs: list[Item], ys: list[Item]) -> list[tuple[int, int, str, float]]:
-        """One-to-one pairs of equivalent interventions (index in xs, index in ys, relation, cosine)."""
+    def relations(self, xs: list[Item], ys: list[Item]) -> tuple[dict[tuple[int, int], str], np.ndarray, np.ndarray]:
+        """Every related pair (i, j) -> relation, with the strength and cosine matrices."""
         if not xs or not ys:
-            return []
-        cos = cosine_similarity(np.vstack([x.vector for x in xs]), np.vstack([y.vector for y in ys]))
-        names = self._name_vectorizer.transform([self._stripped_name(i) for i in [*xs, *ys]])
-        name_sim = cosine_similarity(names[: len(xs)], names[len(xs):])
+            empty = np.zeros((len(xs), len(ys)))
+            return {}, empty, empty
+        rows = [self._item_pos[id(x)] for x in xs]
+        cols = [self._item_pos[id(y)] for y in ys]
+        cos = self.item_cos[np.ix_(rows, cols)]
+        name_sim = self.name_sim[np.ix_(rows, cols)]
         strength = np.zeros_like(cos)
         relations: dict[tuple[int, int], str] = {}
         for i, x in enumerate(xs):
@@ -487,6 +490,14 @@ class AgendaSpace:
                 rel = self.relation(x, y, float(cos[i, j]), float(name_sim[i, j]))
                 if rel:
                     relations[(i, j)], strength[i, j] = rel
+        return relations, strength, cos
+
+    def match_items(self, xs: list[Item], ys: list[Item]) -> list[tuple[int, int, str, float]]:
+        """One-to-one pairs of equivalent interventions (index in xs, index in ys, relation, cosine),
+        chosen by maximum total strength (the assignment problem, scipy's Hungarian solver)."""
+        relations, strength, cos = self.relations(xs, ys)
+        if not relations:
+            return []
         rows, cols = linear_sum_assignment(-strength)
         return [(int(i), int(j), relations[(i, j)], round(float(cos[i, j]), 4))
                 for i, j in zip(rows, cols) if (i, j) in relations]
@@ -506,8 +517,7 @@ def agenda_space(engine) -> AgendaSpace:
         cache = _CACHES.get(engine)
         if cache is None:
             directory = getattr(getattr(engine, "settings", None), "index_dir", None)
-            cache = _CACHES[engine] = _EmbeddingCache(engine.embedder, Path(directory) / CACHE_DIRNAME
-                                                      if directory else None)
+            cache = _CACHES[engine] = _EmbeddingCache(engine.embedder, Path(directory) if directory else None)
         space = _SPACES[engine] = AgendaSpace(engine, cache)
         return space
 
@@ -538,10 +548,10 @@ def _shared(space: AgendaSpace, a: AgendaProfile, b: AgendaProfile) -> tuple[lis
     shared = []
     for i, j, rel, cos in pairs:
         x, y = a.items[i], b.items[j]
-        cid = (x.catalogus_id or y.catalogus_id) if rel != "vergelijkbaar" else None
+        cid = (x.catalogus_id or y.catalogus_id) if rel.startswith("zelfde programma") else None
         prog = space.catalogue.get(cid) if cid else None
         shared.append(SharedIntervention(x.ref(), y.ref(), rel, cos, cid, prog.naam if prog else None))
-    order = {"zelfde programma": 0, "zelfde programma (lokale naam)": 1, "vergelijkbaar": 2}
+    order = {"zelfde programma": 0, "zelfde programma (lokale naam)": 1, "zelfde naam": 2, "vergelijkbaar": 3}
     shared.sort(key=lambda s: (order[s.relatie], -s.similarity))
     return shared, {p[0] for p in pairs}, {p[1] for p in pairs}
 
@@ -553,7 +563,7 @@ def _reason(shared_themas: list[str], shared: list[SharedIntervention], sentence
         parts.append("gedeelde thema's: " + ", ".join(shared_themas))
     if shared:
         parts.append("gedeelde interventies: " + ", ".join(
-            s.programma or f"{s.a.naam} ≈ {s.b.naam}" for s in shared))
+            s.programma or (s.a.naam if s.relatie == "zelfde naam" else f"{s.a.naam} ≈ {s.b.naam}") for s in shared))
     if components.get("uitdaging", 0) > 0.2 and sentences:
         parts.append(f"vergelijkbare uitdaging (\"{_short(sentences[0].b)}\")")
     return ("; ".join(parts) or "lijkt in de opbouw van de agenda") + "."
@@ -620,16 +630,18 @@ def gaps(engine, agenda: str, k_peers: int = 5, k: int | None = None) -> GapRepo
     weights = {p.agenda_id: max(p.score, 0.0) for p in peers}
     total = sum(weights.values()) or 1.0
     own_programmes = {i.catalogus_id for i in target.items if i.catalogus_id}
+    covered_programmes: set[str] = set()  # programmes a peer runs as something this agenda has
     groups: list[dict[str, Any]] = []
     for peer in peers:
         profile = space.profiles[space.by_id[peer.agenda_id]]
-        matched = {j for _, j, _, _ in space.match_items(target.items, profile.items)}
+        covered = {j for _, j in space.relations(target.items, profile.items)[0]}
+        covered_programmes |= {profile.items[j].catalogus_id for j in covered if profile.items[j].catalogus_id}
         for j, item in enumerate(profile.items):
-            if j in matched or (item.catalogus_id and item.catalogus_id in own_programmes):
+            if j in covered or (item.catalogus_id and item.catalogus_id in own_programmes):
                 continue
             group = next((g for g in groups if item.catalogus_id and g["catalogus_id"] == item.catalogus_id), None)
             if group is None:
-                group = next((g for g in groups if space.match_items([item], g["items"])), None)
+                group = next((g for g in groups if space.relations([item], g["items"])[0]), None)
             if group is None:
                 group = {"catalogus_id": item.catalogus_id, "items": [], "peers": []}
                 groups.append(group)
@@ -639,7 +651,7 @@ def gaps(engine, agenda: str, k_peers: int = 5, k: int | None = None) -> GapRepo
             group["peers"].append(GapPeer(peer.gemeente, peer.agenda_id, item.id, item.naam, peer.score))
     out: list[Gap] = []
     for g in groups:
-        if g["catalogus_id"] and g["catalogus_id"] in own_programmes:
+        if g["catalogus_id"] and g["catalogus_id"] in own_programmes | covered_programmes:
             continue
         prog = space.catalogue.get(g["catalogus_id"]) if g["catalogus_id"] else None
         peer_ids = {p.agenda_id for p in g["peers"]}
@@ -661,8 +673,13 @@ def gaps(engine, agenda: str, k_peers: int = 5, k: int | None = None) -> GapRepo
     )
 
 
+# Words frequent in challenge texts that say nothing about the kind of challenge.
+_GENERIC_TERMS = {"gemeente", "relatief", "deel", "aantal", "vaak", "andere", "elders", "groot", "grote",
+                  "willen", "daarom", "blijven", "komen", "zitten", "hoger", "lager", "lagere", "stad", "soms"}
+
+
 def _tfidf_stopwords(space: AgendaSpace) -> list[str]:
-    extra = set()
+    extra = set(_GENERIC_TERMS)
     for p in space.profiles:  # municipality names say where, not what
         extra |= set(re.findall(r"[0-9a-zà-ÿ]+", fold(p.gemeente)))
     return sorted(set(STOPWORDS) | extra)
@@ -681,6 +698,14 @@ def clusters(engine, n_clusters: int | None = None, max_clusters: int = 10) -> C
         return ClusterReport(0, None, [], [])
     if n_clusters is not None and not 1 <= n_clusters <= n:
         raise ValueError(f"n_clusters must be between 1 and {n}")
+    key = ("clusters", n_clusters, max_clusters)
+    if key not in space._memo:
+        space._memo[key] = _clusters(space, n_clusters, max_clusters)
+    return copy.deepcopy(space._memo[key])
+
+
+def _clusters(space: AgendaSpace, n_clusters: int | None, max_clusters: int) -> ClusterReport:
+    n = len(space.profiles)
     silhouette = None
     if n < 3:
         labels = np.zeros(n, dtype=int)
@@ -705,7 +730,7 @@ def clusters(engine, n_clusters: int | None = None, max_clusters: int = 10) -> C
     texts = [p.challenge for p in space.profiles]
     vectorizer = TfidfVectorizer(
         stop_words=_tfidf_stopwords(space), token_pattern=r"(?u)\b[^\W\d_]{3,}\b", sublinear_tf=True,
-        min_df=2 if n >= 4 else 1, preprocessor=fold,
+        min_df=2 if n >= 4 else 1, max_df=0.5 if n >= 4 else 1.0, preprocessor=fold,
     )
     try:
         tfidf = vectorizer.fit_transform(texts)

@@ -39,8 +39,8 @@ from gka_match.index.text import fold, words
 
 RESULTS_SHOWN = 5
 SEARCH_MODE = "hybrid"
-# A turn with filter words and at most this many other content words is a refinement.
-MAX_REFINE_LEFTOVER = 2
+# A turn with filter words and at most this many other (non-filler) words is a refinement.
+MAX_REFINE_LEFTOVER = 1
 
 Intent = Literal["challenge", "refine", "filters", "reset", "detail", "runners", "help"]
 
@@ -49,15 +49,17 @@ Intent = Literal["challenge", "refine", "filters", "reset", "detail", "runners",
 DEFAULT_EFFECTIEF = "effectief volgens eerste aanwijzingen"
 ONDERBOUWD = "goed onderbouwd"
 
-# Words that carry no content in a chat turn (on top of the Dutch stop words of text.words).
+# Words a refinement may contain besides filter words ("en alleen voor peuters graag?"). Any
+# other word counts as description: a turn with more than MAX_REFINE_LEFTOVER of them is a challenge.
+# "wij", "ik", "zijn", "is" are left out on purpose: "Wij zijn gemeente Venray en zien ..." describes.
 CHAT_FILLER = frozenset("""
-    alleen uitsluitend enkel slechts graag liever even eens svp aub alsjeblieft alstublieft dank
-    bedankt please laat zien geef toon noem kun kunt kan jij jullie mag beperk beperken beperkt
-    filter filteren filters zoek zoeken interventie interventies resultaat resultaten lijst
-    welke waar wie wat hoe ook nog dan nu dus toch maar hmm oke ok ja nee prima top mooi
-    gericht bedoeld dit deze die dat daar hier erbij ermee hiermee daarmee
+    alleen uitsluitend enkel slechts voor en in uit de het een van met op bij tot om of ook nog dan nu
+    maar graag liever wat welke die dit deze dat toon laat zien geef me mij je jij u jullie
+    kun kunt kan er iets hoe zit zitten staat ervoor even eens aub svp alsjeblieft alstublieft
+    please filter filters filteren beperk beperken beperkt resultaten resultaat interventies
+    interventie lijst gericht bedoeld doelgroep thema leeftijd provincie regio wil willen zoek
+    zoeken ok oke prima nou hmm dus toch nee ja dank bedankt mag
 """.split())
-
 RESET = re.compile(
     r"\b(zonder (de )?filters?|geen filters?|filters? (weg|wissen|uit|eraf|resetten)|wis (de |alle )?filters?"
     r"|alle filters? (weg|wissen|uit|eraf)|opnieuw|reset|begin (weer )?overnieuw|nieuw gesprek|nieuwe vraag)\b"
@@ -68,12 +70,14 @@ RUNNERS = re.compile(
     r"\b((in |door |bij )?welke gemeente(n|s)?|waar (wordt|worden|loopt|lopen|draait|draaien|gebeurt)"
     r"|wie (doet|doen|gebruikt|gebruiken|werkt|werken|past|passen))\b"
 )
-RUNNERS_FILLER = frozenset("doen doet dit deze al ook gebruiken gebruikt toegepast uitgevoerd mee aan werken "
-                           "werkt passen past toe ervaring nu ermee hiermee daarmee".split())
+RUNNERS_FILLER = CHAT_FILLER | frozenset(
+    "doen doet al gebruiken gebruikt toegepast uitgevoerd mee aan werken werkt passen past toe ervaring "
+    "ermee hiermee daarmee hier daar programma programma's".split()
+)
 
 DETAIL_TRIGGER = re.compile(
-    r"\b(vertel|meer (info\w*|details?|over|weten)|details?|toelichting|uitleg|leg .{0,40}uit"
-    r"|wat (is|houdt|doet|zijn)|info\w*( over)?|beschrijving)\b"
+    r"\b(vertel( me| eens| iets)?( meer)?( over)?|meer (info\w*|informatie|details?|over|weten over)|details?( over| van)?"
+    r"|toelichting( op)?|uitleg( over)?|info\w*( over)?|beschrijving( van)?|wat (is|houdt|doet|zijn))(?!\w)"
 )
 ORDINALS = {
     "eerste": 1, "tweede": 2, "derde": 3, "vierde": 4, "vijfde": 5, "zesde": 6, "zevende": 7,
@@ -92,13 +96,15 @@ ERKENNING_CLEAR = re.compile(
 )
 ERKENNING_LEVEL = re.compile(r"\b(eerste|goede|sterke) aanwijzing(en)?\b")
 ERKENNING_ONDERBOUWD = re.compile(r"\b(goed )?onderbouwd\w*")
-ERKENNING_EFFECTIEF = re.compile(r"\b(bewezen )?effectie\w*|\bbewezen\b|\berkend\w*|\berkenning\w*")
+ERKENNING_EFFECTIEF = re.compile(r"\b(bewezen )?effectie\w*|\bbewezen\b|\berkend\w*")
+# In a challenge's free text only unmistakable phrases count ("effectieve manieren" is no filter).
+ERKENNING_EFFECTIEF_STRICT = re.compile(r"\bbewezen effectie\w*|\berkende (interventies|programma'?s|aanpak\w*)\b")
 
 KIND_CLEAR = re.compile(
     r"\b(programma'?s?|catalogus) en (gemeenten|gemeentes|agenda'?s)\b|\b(gemeenten|agenda'?s) en programma'?s?\b"
     r"|\b(beide|allebei|alle soorten)\b"
 )
-KIND_CATALOGUE = re.compile(r"\b(programma'?s?|catalogus\w*|databank\w*|bewezen aanpakken)(?!\w)")
+KIND_CATALOGUE = re.compile(r"\b(programma'?s?|catalogus\w*|databank\w*)(?!\w)")
 KIND_AGENDA = re.compile(r"\b(gemeenten|gemeentes|agenda'?s|gka-agenda'?s|andere gemeenten)(?!\w)")
 
 PLACE_CLEAR = re.compile(r"\b(heel nederland|overal|landelijk|alle (provincies|regio'?s|plaatsen)|elke provincie)\b")
@@ -112,6 +118,9 @@ THEMA_CLEAR = re.compile(r"\b(alle|elk|ieder) thema'?s?\b")
 EXPLICIT_CLAUSE = re.compile(
     r"(?<!niet )\b(alleen|uitsluitend|enkel|slechts|beperk\w* tot|filter\w* op)\b[^.!?;,]*"
 )
+
+# Filters that also describe a challenge: without a challenge yet, a turn with them is one.
+DESCRIPTIVE_FIELDS = frozenset({"thema", "doelgroep"})
 
 FIELD_LABELS = {
     "thema": "thema", "doelgroep": "doelgroep", "min_erkenning": "erkenning", "kind": "soort",
@@ -141,6 +150,10 @@ class _Text:
             if m.end() > m.start() and self.free(m.start(), m.end()):
                 self.claim(m.start(), m.end())
                 yield m
+
+    def found(self, pattern: re.Pattern, within: tuple[int, int] | None = None) -> bool:
+        """Whether ``pattern`` occurs on unclaimed text (claiming every match)."""
+        return bool(list(self.find(pattern, within)))
 
     def rest(self) -> str:
         return "".join(" " if t else c for c, t in zip(self.folded, self.taken))
@@ -186,7 +199,7 @@ def _add(updates: dict[str, Any], key: str, value: str) -> None:
 
 
 def _recognise_place(t: _Text, gemeenten: Sequence[str], updates: dict[str, Any], within=None) -> None:
-    if any(True for _ in t.find(PLACE_CLEAR, within)):
+    if t.found(PLACE_CLEAR, within):
         updates["provincie"], updates["gemeente"] = [], []
     names = [(fold(g), g) for g in gemeenten] + [(k, v) for k, v in GEMEENTE_ALIASES.items() if v in gemeenten]
     provincies = {f for f, _ in _PROVINCIES}
@@ -203,8 +216,8 @@ def _recognise_place(t: _Text, gemeenten: Sequence[str], updates: dict[str, Any]
         updates.setdefault("provincie", [])
 
 
-def _recognise_erkenning(t: _Text, updates: dict[str, Any], within=None) -> None:
-    if any(True for _ in t.find(ERKENNING_CLEAR, within)):
+def _recognise_erkenning(t: _Text, updates: dict[str, Any], within=None, strict: bool = False) -> None:
+    if t.found(ERKENNING_CLEAR, within):
         updates["min_erkenning"] = None
     for lvl in sorted(_LEVELS, key=len, reverse=True):
         for _ in t.find(_word_pattern(lvl, prefix=True), within):
@@ -213,16 +226,16 @@ def _recognise_erkenning(t: _Text, updates: dict[str, Any], within=None) -> None
         updates["min_erkenning"] = next(lvl for lvl in _LEVELS if lvl.endswith(m.group(1) + " aanwijzingen"))
     for _ in t.find(ERKENNING_ONDERBOUWD, within):
         updates["min_erkenning"] = ONDERBOUWD
-    for _ in t.find(ERKENNING_EFFECTIEF, within):
+    if t.found(ERKENNING_EFFECTIEF_STRICT if strict else ERKENNING_EFFECTIEF, within):
         updates.setdefault("min_erkenning", DEFAULT_EFFECTIEF)
 
 
 def _recognise_kind(t: _Text, updates: dict[str, Any], within=None) -> None:
-    if any(True for _ in t.find(KIND_CLEAR, within)):
+    if t.found(KIND_CLEAR, within):
         updates["kind"] = None
         return
-    catalogue = any(True for _ in t.find(KIND_CATALOGUE, within))
-    agenda = any(True for _ in t.find(KIND_AGENDA, within))
+    catalogue = t.found(KIND_CATALOGUE, within)
+    agenda = t.found(KIND_AGENDA, within)
     if catalogue != agenda:
         updates["kind"] = "catalogue" if catalogue else "agenda"
     elif catalogue and agenda:
@@ -230,7 +243,7 @@ def _recognise_kind(t: _Text, updates: dict[str, Any], within=None) -> None:
 
 
 def _recognise_doelgroep(t: _Text, updates: dict[str, Any], within=None) -> None:
-    if any(True for _ in t.find(DOELGROEP_CLEAR, within)):
+    if t.found(DOELGROEP_CLEAR, within):
         updates["doelgroep"] = []
     for m in t.find(_GROEP, within):
         lo, hi = int(m.group(1)), int(m.group(2) or m.group(1))
@@ -262,7 +275,7 @@ def _recognise_doelgroep(t: _Text, updates: dict[str, Any], within=None) -> None
 
 
 def _recognise_thema(t: _Text, updates: dict[str, Any], within=None, cues: bool = True) -> None:
-    if any(True for _ in t.find(THEMA_CLEAR, within)):
+    if t.found(THEMA_CLEAR, within):
         updates["thema"] = []
     for thema, pattern in _THEMA_NAMES:
         for _ in t.find(pattern, within):
@@ -275,7 +288,13 @@ def _recognise_thema(t: _Text, updates: dict[str, Any], within=None, cues: bool 
 
 
 def content_words(text: str) -> list[str]:
+    """Words with meaning (no stop words, no chat filler)."""
     return [w for w in words(text) if w not in CHAT_FILLER]
+
+
+def leftover_words(text: str, filler: frozenset[str] = CHAT_FILLER) -> list[str]:
+    """Every word of ``text`` except chat filler (stop words count: "wij zien veel ..." describes)."""
+    return [w for w in re.findall(r"[\w'-]+", fold(text)) if w not in filler and not w.isdigit()]
 
 
 def recognise_filters(text: str, gemeenten: Sequence[str] = ()) -> Recognised:
@@ -288,7 +307,7 @@ def recognise_filters(text: str, gemeenten: Sequence[str] = ()) -> Recognised:
     _recognise_doelgroep(t, updates)
     _recognise_kind(t, updates)
     _recognise_thema(t, updates)
-    return Recognised(updates, content_words(t.rest()))
+    return Recognised(updates, leftover_words(t.rest()))
 
 
 def explicit_filters(text: str, gemeenten: Sequence[str] = ()) -> dict[str, Any]:
@@ -303,7 +322,7 @@ def explicit_filters(text: str, gemeenten: Sequence[str] = ()) -> dict[str, Any]
         _recognise_erkenning(t, updates, within)
         _recognise_doelgroep(t, updates, within)
         _recognise_kind(t, updates, within)
-    _recognise_erkenning(t, updates)
+    _recognise_erkenning(t, updates, strict=True)
     return updates
 
 
@@ -319,7 +338,8 @@ class Turn:
     name_query: str | None = None   # detail by a name not among the last results
 
 
-def _detail_ref(rest: str, names: Sequence[str]) -> int | None:
+def _detail_ref(rest: str) -> int | None:
+    """A result number: "de tweede", "nummer 3", "#3", "de 3e", "de laatste"."""
     m = ORDINAL_WORD.search(rest)
     if m:
         return ORDINALS[m.group(1)]
@@ -329,18 +349,21 @@ def _detail_ref(rest: str, names: Sequence[str]) -> int | None:
     return None
 
 
-def _name_ref(folded: str, names: Sequence[str], loose: bool) -> int | None:
-    """A result named in the turn: its full name, or (``loose``) the unique best word overlap."""
+def _name_ref(folded: str, asked_text: str | None, names: Sequence[str]) -> int | None:
+    """A result named in the turn: its full name, or, after "vertel meer over", the result whose
+    name shares most of the asked words (uniquely)."""
     hits = [i for i, n in enumerate(names, start=1) if len(fold(n)) >= 4 and fold(n) in folded]
     if hits:
         return max(hits, key=lambda i: len(names[i - 1]))
-    if not loose:
+    if asked_text is None:
         return None
-    asked = set(content_words(folded))
-    scores = [(len(asked & set(content_words(n))), i) for i, n in enumerate(names, start=1)]
-    scores = sorted((s for s in scores if s[0] > 0), reverse=True)
-    if scores and (len(scores) == 1 or scores[0][0] > scores[1][0]):
-        return scores[0][1]
+    asked = set(content_words(asked_text))
+    if not asked:
+        return None
+    scores = sorted(((len(asked & set(content_words(n))), i) for i, n in enumerate(names, start=1)), reverse=True)
+    best = scores[0] if scores else (0, 0)
+    if 2 * best[0] >= len(asked) and best[0] > 0 and (len(scores) == 1 or best[0] > scores[1][0]):
+        return best[1]
     return None
 
 
@@ -362,44 +385,48 @@ def parse_turn(
             names = list(result_names())  # type: ignore[operator]
         return names
 
-    rec = recognise_filters(text, gemeenten)
-    all_words = content_words(folded)
-
     if RESET.search(folded):
         t = _Text(text)
         list(t.find(RESET))
         rec = recognise_filters(t.rest(), gemeenten)
-        return Turn("reset", text, rec.updates, reset=True, new_conversation=bool(NEW_CONVERSATION.search(folded)))
+        # "opnieuw, maar alleen voor peuters" resets; "we willen opnieuw kijken naar ..." describes.
+        if len(rec.leftover) <= MAX_REFINE_LEFTOVER:
+            return Turn("reset", text, rec.updates, reset=True,
+                        new_conversation=bool(NEW_CONVERSATION.search(folded)))
 
     m = RUNNERS.search(folded)
-    if m:
-        rest = folded[: m.start()] + " " + folded[m.end():]
-        if len([w for w in content_words(rest) if w not in RUNNERS_FILLER]) <= MAX_REFINE_LEFTOVER:
-            return Turn("runners", text)
+    if m and len(leftover_words(folded[: m.start()] + " " + folded[m.end():], RUNNERS_FILLER)) <= MAX_REFINE_LEFTOVER:
+        return Turn("runners", text)
 
+    rec = recognise_filters(text, gemeenten)
+    all_words = content_words(folded)
     trigger = DETAIL_TRIGGER.search(folded)
-    # Numbers and ordinals outside filter phrases ("groep 3", "eerste aanwijzingen" are filters).
-    t = _Text(text)
-    for pattern in (ERKENNING_LEVEL, _GROEP, _YEARS, SINGLE_AGE):
-        list(t.find(pattern))
-    rest = t.rest()
-    short = len(all_words) <= 3
-    if trigger or short:
-        ref = _detail_ref(rest, ())
-        if ref is not None and (trigger or not rec.updates or len(all_words) <= 1):
+    # After "vertel meer over" the rest is a name; after "wat is" it may well be a challenge.
+    strong = trigger is not None and not trigger.group(1).startswith("wat ")
+    asked = None
+    if trigger:
+        asked = re.sub(r"^(over|van|bij|de|het|een|nou|eens)\s+", "", folded[trigger.end():].strip(" ?!.:")).strip()
+    if trigger or len(all_words) <= 3:
+        # Numbers in filter phrases ("groep 3", "eerste aanwijzingen") are no result numbers.
+        t = _Text(text)
+        for pattern in (ERKENNING_LEVEL, _GROEP, _YEARS, SINGLE_AGE):
+            list(t.find(pattern))
+        ref = _detail_ref(t.rest())
+        if ref is not None and (trigger or not rec.updates):
             return Turn("detail", text, ref=ref)
         if has_challenge:
-            named = _name_ref(folded, get_names(), loose=bool(trigger))
+            named = _name_ref(folded, asked if strong else None, get_names())
             if named is not None:
                 return Turn("detail", text, ref=named)
-        if trigger:
-            after = folded[trigger.end():].strip(" ?!.:")
-            after = re.sub(r"^(over|van|de|het|een)\s+", "", after).strip()
-            if len(after) >= 3 and not rec.updates:
-                return Turn("detail", text, name_query=after)
+        # "vertel meer over Uk & Puk": a programme by name, also when it is not among the results.
+        if strong and asked and not rec.updates and len(asked.split()) <= 6:
+            return Turn("detail", text, name_query=asked)
 
     if rec.updates and len(rec.leftover) <= MAX_REFINE_LEFTOVER:
-        return Turn("refine" if has_challenge else "filters", text, rec.updates)
+        if has_challenge:
+            return Turn("refine", text, rec.updates)
+        if not set(rec.updates) & DESCRIPTIVE_FIELDS:  # "alleen bewezen effectief" before any challenge
+            return Turn("filters", text, rec.updates)
     if GREETING.match(folded) or not all_words:
         return Turn("help", text)
     return Turn("challenge", text, explicit_filters(text, gemeenten))
@@ -482,13 +509,15 @@ class ChatReply:
     runners: list[RunnersOf] = field(default_factory=list)
 
 
-HELP = (
-    "Ik zoek interventies tegen kansenongelijkheid die passen bij uw lokale uitdaging: bewezen "
-    "programma's en wat andere gemeenten in hun GKA-agenda doen. Beschrijf de uitdaging, "
-    "bijvoorbeeld: \"Wij zien veel taalachterstand bij peuters in Zuidoost\". Daarna kunt u "
-    "verfijnen (\"alleen bewezen effectief\", \"voor groep 1-2\", \"en in Limburg?\", "
+HOW_TO = (
+    "Beschrijf de uitdaging, bijvoorbeeld: \"Wij zien veel taalachterstand bij peuters in Zuidoost\". "
+    "Daarna kunt u verfijnen (\"alleen bewezen effectief\", \"voor groep 1-2\", \"en in Limburg?\", "
     "\"alleen programma's\", \"zonder filters\"), doorvragen (\"vertel meer over de tweede\") of "
     "vragen \"welke gemeenten doen dit al?\"."
+)
+HELP = (
+    "Ik zoek interventies tegen kansenongelijkheid die passen bij uw lokale uitdaging: bewezen "
+    "programma's en wat andere gemeenten in hun GKA-agenda doen. " + HOW_TO
 )
 TIP = ("Verfijn met bijvoorbeeld \"alleen bewezen effectief\", \"voor groep 1-2\" of \"en in Limburg?\"; "
        "vraag \"vertel meer over de tweede\" of \"welke gemeenten doen dit al?\".")
@@ -500,7 +529,9 @@ def _quote(text: str, limit: int = 90) -> str:
 
 
 def _where(doc: SearchDoc) -> str:
-    return doc.gemeente or "gemeente onbekend" if doc.kind == "agenda" else "programma"
+    if doc.kind == "catalogue":
+        return "programma"
+    return doc.gemeente or "gemeente onbekend"
 
 
 def _runner_of(doc: SearchDoc) -> Runner:
@@ -586,7 +617,7 @@ class ChatSession:
         if not render:
             return None
         if challenge is None:
-            return self._reply(turn, engine, "Alles is gewist. " + HELP.split(". ", 1)[1])
+            return self._reply(turn, engine, "Alles is gewist. " + HOW_TO)
         head = "Alle filters zijn gewist" + (
             f"; nieuw: {describe_updates(turn.updates)}." if turn.updates else "."
         )
@@ -678,11 +709,11 @@ class ChatSession:
             lines.append(f"Omschrijving: {omschrijving}")
         if d.fields.get("doel"):
             lines.append(f"Doel: {d.fields['doel']}")
-        doelgroep = d.fields.get("doelgroep") or ", ".join(d.doelgroep)
+        bands = ", ".join(d.doelgroep)
+        described = d.fields.get("doelgroep", "").removesuffix(bands).strip().rstrip(",.;").strip()
         span = d.age_span()
-        if span and d.leeftijd_van is not None:
-            doelgroep += f" (leeftijd {span[0]}-{span[1]} jaar)"
-        lines.append(f"Doelgroep: {doelgroep}")
+        groups = bands + (f"; leeftijd {span[0]}-{span[1]} jaar" if span and d.leeftijd_van is not None else "")
+        lines.append(f"Doelgroep: {described} ({groups})" if described else f"Doelgroep: {groups}")
         programme = engine.doc(d.catalogus_id) if d.kind == "agenda" and d.catalogus_id else None
         source = programme or d
         erkenning = f"Erkenning: {d.erkenningsniveau}"

@@ -207,7 +207,6 @@ class Form:
     provincie: list[str] = field(default_factory=list)
     gemeente: list[str] = field(default_factory=list)
     k: int = K_OPTIES[0]
-    k_raw: str = ""
 
     def has_filters(self) -> bool:
         return bool(self.thema or self.doelgroep or self.setting or self.min_erkenning or self.soort
@@ -256,9 +255,12 @@ def read_form(request: Request, settings: Settings, engine: Engine) -> tuple[For
             "tekens. Maak de beschrijving korter en zoek opnieuw.".replace(",", ".")
         )
 
-    form.thema = _values(request, "thema")
-    for v in form.thema:
-        if v not in THEMAS:
+    # Values we do not know are reported and left out of the form that is shown again, so that
+    # submitting it once more does not repeat the mistake.
+    for v in _values(request, "thema"):
+        if v in THEMAS:
+            form.thema.append(v)
+        else:
             errors.append(f"Het thema {_quote(v)} kennen we niet. Kies een thema uit de lijst.")
 
     for v in _values(request, "doelgroep"):
@@ -270,47 +272,52 @@ def read_form(request: Request, settings: Settings, engine: Engine) -> tuple[For
                 "‘3 jaar’), een of meer groepen van de basisschool (‘groep 1-2’ tot en met ‘groep 8’), "
                 "‘ouders’ of ‘leerkrachten/professionals’."
             )
-            form.doelgroep.append(v)
             continue
         if label not in form.doelgroep:
             form.doelgroep.append(label)
 
-    form.setting = _values(request, "setting")
-    for v in form.setting:
-        if v not in SETTINGS:
+    for v in _values(request, "setting"):
+        if v in SETTINGS:
+            form.setting.append(v)
+        else:
             errors.append(f"De setting {_quote(v)} kennen we niet. Kies een setting uit de lijst.")
 
-    form.min_erkenning, values = _one(request, "min_erkenning")
+    value, values = _one(request, "min_erkenning")
     if len(values) > 1:
         errors.append("Kies één minimaal erkenningsniveau.")
-    elif form.min_erkenning and form.min_erkenning not in ERKENNINGSNIVEAUS:
-        errors.append(f"Het erkenningsniveau {_quote(form.min_erkenning)} kennen we niet. "
-                      "Kies een niveau uit de lijst.")
+    elif value and value not in ERKENNINGSNIVEAUS:
+        errors.append(f"Het erkenningsniveau {_quote(value)} kennen we niet. Kies een niveau uit de lijst.")
+    else:
+        form.min_erkenning = value
 
-    form.soort, values = _one(request, "soort")
+    value, values = _one(request, "soort")
     if len(values) > 1:
         errors.append("Kies bij ‘Soort’ één mogelijkheid.")
-    elif form.soort and form.soort not in SOORTEN:
-        errors.append(f"De soort {_quote(form.soort)} kennen we niet. Kies ‘programma’ of ‘gemeente’.")
+    elif value and value not in SOORTEN:
+        errors.append(f"De soort {_quote(value)} kennen we niet. Kies ‘programma’ of ‘gemeente’.")
+    else:
+        form.soort = value
 
-    form.provincie = _values(request, "provincie")
-    for v in form.provincie:
-        if v not in PROVINCIES:
+    for v in _values(request, "provincie"):
+        if v in PROVINCIES:
+            form.provincie.append(v)
+        else:
             errors.append(f"De provincie {_quote(v)} kennen we niet. Kies een van de twaalf provincies.")
 
-    form.gemeente = _values(request, "gemeente")
-    known = {g.lower() for g in engine.gemeenten()}
-    for v in form.gemeente:
-        if v.lower() not in known:
+    known = {g.lower(): g for g in engine.gemeenten()}
+    for v in _values(request, "gemeente"):
+        if v.lower() in known:
+            form.gemeente.append(known[v.lower()])
+        else:
             errors.append(f"Van de gemeente {_quote(v)} hebben we geen GKA-agenda. "
                           "Kies een gemeente uit de lijst.")
 
-    form.k_raw, values = _one(request, "k")
-    if form.k_raw:
-        if len(values) > 1 or not form.k_raw.isdigit() or not 1 <= int(form.k_raw) <= K_MAX:
+    value, values = _one(request, "k")
+    if value:
+        if len(values) > 1 or not value.isdigit() or not 1 <= int(value) <= K_MAX:
             errors.append(f"Het aantal resultaten moet een heel getal van 1 tot en met {K_MAX} zijn.")
         else:
-            form.k = int(form.k_raw)
+            form.k = int(value)
     return form, errors
 
 
@@ -400,7 +407,7 @@ def search_page(request: Request, engine: Engine = Depends(get_engine),
 
 
 # ---- detail pages --------------------------------------------------------------------------------
-@router.get("/interventie/{intervention_id}", response_class=HTMLResponse)
+@router.get("/interventie/{intervention_id:path}", response_class=HTMLResponse)
 def intervention_page(intervention_id: str, request: Request, store: Store = Depends(get_store),
                       engine: Engine = Depends(get_engine)) -> Response:
     rec: CatalogueIntervention | None = store.get_intervention(intervention_id)
@@ -415,7 +422,7 @@ def intervention_page(intervention_id: str, request: Request, store: Store = Dep
     return _render(request, "intervention.html", {"rec": rec, "runners": runners})
 
 
-@router.get("/agenda/{agenda_id}", response_class=HTMLResponse)
+@router.get("/agenda/{agenda_id:path}", response_class=HTMLResponse)
 def agenda_page(agenda_id: str, request: Request, store: Store = Depends(get_store)) -> Response:
     agenda: Agenda | None = store.get_agenda(agenda_id)
     if agenda is None:

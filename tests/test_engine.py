@@ -203,6 +203,8 @@ def test_corrupt_or_missing_index_file_is_rebuilt(settings_env, embedder, engine
 
 def test_killed_build_leaves_previous_index_serving(data_dir, model_dir, embedder, monkeypatch):
     env = data_env(data_dir, model_dir)
+    for cached in (data_dir / "index").glob("embeddings.sqlite*"):
+        cached.unlink()  # force real encoding work to interrupt
     pointer = data_dir / "index" / "CURRENT"
     before = pointer.read_text()
     proc = subprocess.Popen([str(ROOT / ".venv/bin/gka-match"), "build"], env=env,
