@@ -14,7 +14,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from gka_match.data.models import Erkenningsniveau, Provincie, Setting, Thema
-from gka_match.data.vocab import DOELGROEP_LEEFTIJD, DOELGROEPEN, groep_to_ages
+from gka_match.data.vocab import DOELGROEP_LEEFTIJD, DOELGROEPEN, erkenning_rank, groep_to_ages
 
 from .documents import SearchDoc
 
@@ -75,8 +75,6 @@ class Filters(BaseModel):
         return not any(getattr(self, f) for f in type(self).model_fields)
 
     def accepts(self, doc: SearchDoc) -> bool:
-        from gka_match.data.vocab import erkenning_rank
-
         if self.kind and doc.kind != self.kind:
             return False
         if self.thema and not set(self.thema) & set(doc.themas):

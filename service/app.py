@@ -45,6 +45,9 @@ def _format_validation(exc: RequestValidationError) -> str:
         elif err.get("type") == "json_invalid":
             msg = "the request body is not valid JSON"
             loc = loc or "body"
+        elif err.get("type") in ("model_attributes_type", "dict_type") and not loc:
+            msg = "the request body must be a JSON object (send Content-Type: application/json)"
+            loc = "body"
         parts.append(f"{loc}: {msg}" if loc else msg)
     return "; ".join(parts) or "invalid request"
 
