@@ -81,12 +81,17 @@ class Embedder:
 
     @staticmethod
     def _fingerprint(target: str) -> str:
-        """Identifies the weights, so an index never mixes vectors of two models."""
+        """Identifies the weights (not where they lie), so an index never mixes two models."""
         p = Path(target)
-        h = hashlib.sha256(target.encode())
-        for name in ("config.json", "modules.json", "gka_source.json"):
-            if (p / name).exists():
-                h.update((p / name).read_bytes())
+        h = hashlib.sha256()
+        if not p.is_dir():
+            h.update(target.encode())
+        for name in ("config.json", "modules.json", "gka_source.json", "model.safetensors"):
+            f = p / name
+            if f.exists():
+                h.update(name.encode() + str(f.stat().st_size).encode())
+                if f.suffix == ".json":
+                    h.update(f.read_bytes())
         return h.hexdigest()[:16]
 
     def encode_documents(self, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:

@@ -135,10 +135,15 @@ class Engine:
             raise IndexProblem(f"The index manifest in {snap.name} is damaged ({exc}).") from exc
         if manifest.get("format") != FORMAT_VERSION:
             raise IndexProblem(f"The index in {snap.name} has an older format.")
-        if manifest.get("model") != self.embedder.name or manifest.get("fingerprint") != self.embedder.fingerprint:
+        if manifest.get("model") != self.embedder.name:
             raise IndexProblem(
                 f"The index was built with model {manifest.get('model')!r}, but GKA_MODEL is "
                 f"{self.embedder.name!r}; vectors of two models are never mixed."
+            )
+        if manifest.get("fingerprint") != self.embedder.fingerprint:
+            raise IndexProblem(
+                f"The index was built with other weights for model {self.embedder.name!r} "
+                "(fingerprint differs); vectors of two models are never mixed."
             )
         for name in SNAPSHOT_FILES:
             path = snap / name

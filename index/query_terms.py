@@ -55,14 +55,14 @@ THEMA_SIGNALS: dict[str, tuple[str, ...]] = {
 }
 
 AGE_SIGNALS: dict[str, tuple[int, int]] = {
-    "baby": (0, 1), "zwanger": (0, 0), "dreumes": (1, 2), "peuter": (2, 4), "kleuter": (4, 6),
+    "baby": (0, 1), "zwanger": (0, 0), "dreumes": (1, 2), "peuter": (2, 3), "kleuter": (4, 6),
     "basisschool": (4, 12), "basisonderwijs": (4, 12), "brugklas": (12, 13), "puber": (12, 16),
     "tiener": (12, 18), "middelbare school": (12, 18), "voortgezet onderwijs": (12, 18),
     "mbo": (16, 23), "jongvolwassen": (18, 23), "jongeren": (12, 23), "vo": (12, 18),
 }
 
-_GROEP = re.compile(r"\bgroep(?:en)?\s*(\d)(?:\s*(?:-|t/m|tot|en|/)\s*(\d))?")
-_YEARS = re.compile(r"\b(\d{1,2})\s*(?:-|tot|t/m)\s*(\d{1,2})\s*(?:jaar|jarigen)")
+GROEP_PATTERN = re.compile(r"\bgroep(?:en)?\s*(\d)(?:\s*(?:-|t/m|tot|en|/)\s*(\d))?")
+YEARS_PATTERN = re.compile(r"\b(\d{1,2})\s*(?:-|tot|t/m)\s*(\d{1,2})\s*(?:jaar|jarigen)")
 
 
 @dataclass
@@ -84,7 +84,10 @@ def expand_abbreviations(text: str) -> str:
 
 
 def _has(folded: str, signal: str) -> bool:
-    return re.search(r"\b" + re.escape(signal), folded) is not None
+    """Long cues match as word prefixes ('peuter' in 'peuters'); short ones ('vo', 'arm') only
+    as whole words, so that 'vo' does not fire on 'voor'."""
+    tail = r"\b" if len(signal) <= 3 else ""
+    return re.search(r"\b" + re.escape(signal) + tail, folded) is not None
 
 
 def read_signals(text: str) -> QuerySignals:
@@ -94,11 +97,11 @@ def read_signals(text: str) -> QuerySignals:
         if any(_has(folded, c) for c in cues):
             signals.themas.append(thema)
     spans = [span for cue, span in AGE_SIGNALS.items() if _has(folded, cue)]
-    for m in _GROEP.finditer(folded):
+    for m in GROEP_PATTERN.finditer(folded):
         lo, hi = int(m.group(1)), int(m.group(2) or m.group(1))
         if 1 <= lo <= hi <= 8:
             spans.append(groep_to_ages(lo, hi))
-    for m in _YEARS.finditer(folded):
+    for m in YEARS_PATTERN.finditer(folded):
         lo, hi = int(m.group(1)), int(m.group(2))
         if lo <= hi:
             spans.append((lo, hi))

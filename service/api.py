@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Literal, Optional
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from gka_match.config import Settings
 from gka_match.data.models import Agenda, CatalogueIntervention, Erkenningsniveau, Provincie, Setting, Thema
@@ -33,21 +33,13 @@ class Health(BaseModel):
     writes_enabled: bool
 
 
-class SearchRequest(BaseModel):
-    """Body of ``POST /search``; the same fields as the query parameters of ``GET /search``."""
-
-    model_config = ConfigDict(extra="forbid")
+class SearchRequest(Filters):
+    """Body of ``POST /search``: the query plus every filter; ``GET /search`` takes the same
+    fields as query parameters."""
 
     q: str = Field(description="the challenge, in Dutch")
     k: int = Field(10, ge=1, le=100)
     mode: Literal["hybrid", "dense", "lexical"] = "hybrid"
-    thema: list[Thema] = Field(default_factory=list)
-    doelgroep: list[str] = Field(default_factory=list, description=DOELGROEP_HELP)
-    setting: list[Setting] = Field(default_factory=list)
-    min_erkenning: Optional[Erkenningsniveau] = None
-    kind: Optional[Literal["catalogue", "agenda"]] = None
-    gemeente: list[str] = Field(default_factory=list)
-    provincie: list[Provincie] = Field(default_factory=list)
     group: bool = Field(False, description="fold agenda items under the catalogue programme they apply")
 
 
@@ -76,10 +68,7 @@ def run_search(req: SearchRequest, engine: Engine, settings: Settings) -> Search
     if len(q) > settings.max_query_chars:
         raise HTTPException(422, f"q: the query is {len(q)} characters; the limit is {settings.max_query_chars}.")
     try:
-        filters = Filters(
-            thema=req.thema, doelgroep=req.doelgroep, setting=req.setting, min_erkenning=req.min_erkenning,
-            kind=req.kind, gemeente=req.gemeente, provincie=req.provincie,
-        )
+        filters = Filters(**{name: getattr(req, name) for name in Filters.model_fields})
     except ValidationError as exc:
         raise HTTPException(422, "; ".join(
             f"{'.'.join(map(str, e['loc']))}: {e['msg'].removeprefix('Value error, ')}" for e in exc.errors()

@@ -39,12 +39,12 @@ def _format_validation(exc: RequestValidationError) -> str:
     parts = []
     for err in exc.errors():
         loc = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path"))
-        msg = err.get("msg", "invalid value")
+        msg = err.get("msg", "invalid value").removeprefix("Value error, ")
         if err.get("type") == "literal_error":
             msg = f"'{err.get('input')}' is not allowed; use one of: {err.get('ctx', {}).get('expected', '')}"
         elif err.get("type") == "json_invalid":
-            msg = "the request body is not valid JSON"
-            loc = loc or "body"
+            msg = f"the request body is not valid JSON ({err.get('ctx', {}).get('error', 'parse error')})"
+            loc = "body"
         elif err.get("type") in ("model_attributes_type", "dict_type") and not loc:
             msg = "the request body must be a JSON object (send Content-Type: application/json)"
             loc = "body"

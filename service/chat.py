@@ -34,7 +34,7 @@ from gka_match.data.vocab import ERKENNINGSNIVEAUS, PROVINCIES, THEMAS
 from gka_match.index.documents import SearchDoc
 from gka_match.index.engine import Runner, SearchResult
 from gka_match.index.filters import Filters, parse_doelgroep
-from gka_match.index.query_terms import _GROEP, _YEARS, AGE_SIGNALS, THEMA_SIGNALS, read_signals
+from gka_match.index.query_terms import GROEP_PATTERN, YEARS_PATTERN, AGE_SIGNALS, THEMA_SIGNALS, read_signals
 from gka_match.index.text import fold, words
 
 RESULTS_SHOWN = 5
@@ -76,7 +76,8 @@ RUNNERS_FILLER = CHAT_FILLER | frozenset(
 )
 
 DETAIL_TRIGGER = re.compile(
-    r"\b(vertel( me| eens| iets)?( meer)?( over)?|meer (info\w*|informatie|details?|over|weten over)|details?( over| van)?"
+    r"\b(vertel( me| eens| iets)?( meer)?( over)?|meer (info\w*|informatie|details?|over|weten over)"
+    r"|details?( over| van)?"
     r"|toelichting( op)?|uitleg( over)?|info\w*( over)?|beschrijving( van)?|wat (is|houdt|doet|zijn))(?!\w)"
 )
 ORDINALS = {
@@ -245,11 +246,11 @@ def _recognise_kind(t: _Text, updates: dict[str, Any], within=None) -> None:
 def _recognise_doelgroep(t: _Text, updates: dict[str, Any], within=None) -> None:
     if t.found(DOELGROEP_CLEAR, within):
         updates["doelgroep"] = []
-    for m in t.find(_GROEP, within):
+    for m in t.find(GROEP_PATTERN, within):
         lo, hi = int(m.group(1)), int(m.group(2) or m.group(1))
         if 1 <= lo <= hi <= 8:
             _add(updates, "doelgroep", parse_doelgroep(f"groep {lo}-{hi}" if hi != lo else f"groep {lo}")[0])
-    for m in t.find(_YEARS, within):
+    for m in t.find(YEARS_PATTERN, within):
         lo, hi = int(m.group(1)), int(m.group(2))
         if lo <= hi <= 30:
             _add(updates, "doelgroep", _span_label(lo, hi))
@@ -409,7 +410,7 @@ def parse_turn(
     if trigger or len(all_words) <= 3:
         # Numbers in filter phrases ("groep 3", "eerste aanwijzingen") are no result numbers.
         t = _Text(text)
-        for pattern in (ERKENNING_LEVEL, _GROEP, _YEARS, SINGLE_AGE):
+        for pattern in (ERKENNING_LEVEL, GROEP_PATTERN, YEARS_PATTERN, SINGLE_AGE):
             list(t.find(pattern))
         ref = _detail_ref(t.rest())
         if ref is not None and (trigger or not rec.updates):
@@ -719,7 +720,8 @@ class ChatSession:
         erkenning = f"Erkenning: {d.erkenningsniveau}"
         bank, datum = source.extra.get("erkenning_databank"), source.extra.get("erkenning_datum")
         if bank or datum:
-            erkenning += " (" + ", ".join(x for x in (bank and f"databank {bank}", datum and f"datum {datum}") if x) + ")"
+            erkenning += " (" + ", ".join(x for x in (bank and f"databank {bank}", datum and f"datum {datum}") if x)
+            erkenning += ")"
         if programme:
             erkenning += f", via het programma {programme.name}"
         lines.append(erkenning)
@@ -737,7 +739,8 @@ class ChatSession:
         if d.contactpersoon:
             lines.append(f"Contactpersoon: {d.contactpersoon}")
         gem = sorted({r.gemeente for r in _runners(d, engine)})
-        lines.append("Gemeenten die dit doen: " + (_join(gem) if gem else "nog geen gemeente met een GKA-agenda in de data") + ".")
+        lines.append("Gemeenten die dit doen: "
+                     + (_join(gem) if gem else "nog geen gemeente met een GKA-agenda in de data") + ".")
         if d.illustratief:
             lines.append("Let op: dit is een illustratief voorbeeld, geen echte interventie.")
         return "\n".join(lines)

@@ -61,7 +61,9 @@ class ChatRequest(BaseModel):
     conversation_id: Optional[str] = Field(
         None, max_length=200, description="the id from the previous answer; leave out to start a conversation"
     )
-    message: str = Field(description="the user's turn, in Dutch", examples=["Wij zien veel taalachterstand bij peuters"])
+    message: str = Field(
+        description="the user's turn, in Dutch", examples=["Wij zien veel taalachterstand bij peuters"]
+    )
 
 
 class RunnersOut(BaseModel):

@@ -8,19 +8,17 @@ the real model run over HTTP in ``test_chat_http.py``.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
+import shutil
 import threading
 
-import numpy as np
 import pytest
 
 from gka_match.config import load_settings
 from gka_match.data.store import Store
 from gka_match.data.vocab import erkenning_rank
+from gka_match.index.embedder import Embedder
 from gka_match.index.engine import Engine
 from gka_match.index.filters import Filters
-from gka_match.index.text import analyze
-from gka_match.runtime import seed_bundled
 from gka_match.service.chat import (
     DEFAULT_EFFECTIEF,
     ChatManager,
@@ -37,7 +35,7 @@ CHALLENGE = "Wij zien veel taalachterstand bij peuters in Zuidoost"
 
 # ---- the parser -------------------------------------------------------------------------------
 @pytest.mark.parametrize("message, updates", [
-    ("alleen voor peuters", {"doelgroep": ["2-4 jaar"]}),
+    ("alleen voor peuters", {"doelgroep": ["2-3 jaar"]}),
     ("voor groep 1-2", {"doelgroep": ["groep 1-2"]}),
     ("groep 7 en 8", {"doelgroep": ["groep 7-8"]}),
     ("12-18 jaar", {"doelgroep": ["12-18 jaar"]}),
@@ -138,7 +136,7 @@ def test_runners_reset_help_and_filters_before_a_challenge():
     assert (reset.intent, reset.reset, reset.new_conversation) == ("reset", True, False)
     assert parse_turn("opnieuw", GEMEENTEN, NAMES, True).intent == "reset"
     again = parse_turn("opnieuw, maar alleen voor peuters", GEMEENTEN, NAMES, True)
-    assert (again.intent, again.updates) == ("reset", {"doelgroep": ["2-4 jaar"]})
+    assert (again.intent, again.updates) == ("reset", {"doelgroep": ["2-3 jaar"]})
     assert parse_turn("nieuw gesprek", GEMEENTEN, NAMES, True).new_conversation
     for greeting in ("hallo", "Bedankt!", "help"):
         assert parse_turn(greeting, GEMEENTEN, NAMES, True).intent == "help"
@@ -155,41 +153,16 @@ def test_describe_filters_is_dutch():
 
 
 # ---- the session over a real engine -----------------------------------------------------------
-class WordHashEmbedder:
-    """Deterministic stand-in for e5: hashed stemmed words, normalised. No model download."""
-
-    name = fingerprint = "word-hash-test"
-    dim = 512
-
-    def _vec(self, text: str) -> np.ndarray:
-        v = np.zeros(self.dim, dtype=np.float32)
-        for token in analyze(text):
-            v[int(hashlib.md5(token.encode()).hexdigest(), 16) % self.dim] += 1.0
-        norm = np.linalg.norm(v)
-        return v / norm if norm else v
-
-    def encode_documents(self, texts, progress=False, batch_size=32):
-        return np.vstack([self._vec(t) for t in texts]) if texts else np.empty((0, self.dim), np.float32)
-
-    def encode_query(self, text):
-        return self._vec(text)
-
-    def warm_up(self):
-        pass
-
-
 @pytest.fixture(scope="module")
-def engine(tmp_path_factory) -> Engine:
+def engine(seeded_dir, model_dir, tmp_path_factory) -> Engine:
+    """The real engine (real e5 model) on a private copy of the seeded data."""
     root = tmp_path_factory.mktemp("chat-engine")
+    shutil.copytree(seeded_dir, root, dirs_exist_ok=True)
     settings = dataclasses.replace(
         load_settings(), data_dir=root, database_url=f"sqlite:///{root / 'gka.sqlite3'}", index_dir=root / "index",
-        erkenning_boost=0.0,
+        model_dir=model_dir, erkenning_boost=0.0,
     )
-    store = Store(settings.database_url)
-    seed_bundled(store)
-    engine = Engine(settings, store, WordHashEmbedder())
-    engine.build()
-    return engine
+    return Engine.open(settings, Store(settings.database_url), Embedder(settings))
 
 
 def ages(doc) -> tuple[int, int]:
@@ -204,10 +177,10 @@ def test_a_conversation_narrows_and_new_challenges_start_clean(engine):
     assert first.intent == "challenge" and first.filters == Filters() and 1 <= len(first.results) <= 5
     assert first.answer.splitlines()[2].startswith("1. ")
     peuters = s.handle("alleen voor peuters", engine)
-    assert peuters.intent == "refine" and peuters.filters.doelgroep == ["2-4 jaar"]
+    assert peuters.intent == "refine" and peuters.filters.doelgroep == ["2-3 jaar"]
     assert peuters.results and all(ages(r.doc)[0] <= 4 and ages(r.doc)[1] >= 2 for r in peuters.results)
     limburg = s.handle("en in Limburg?", engine)
-    assert limburg.filters.doelgroep == ["2-4 jaar"] and limburg.filters.provincie == ["Limburg"]
+    assert limburg.filters.doelgroep == ["2-3 jaar"] and limburg.filters.provincie == ["Limburg"]
     assert limburg.results and all(r.doc.provincie == "Limburg" for r in limburg.results)
     assert [r.doc.doc_id for r in limburg.results] != [r.doc.doc_id for r in peuters.results]
     assert "provincie Limburg" in limburg.answer
@@ -263,7 +236,8 @@ def test_detail_and_runners(engine):
             assert {r.gemeente for r in group.runners} == {r.gemeente for r in engine.runners(result.doc.record_id)}
 
     out_of_range = s.handle("nummer 9", engine)
-    assert out_of_range.intent == "detail" and out_of_range.detail is None and "geen resultaat nummer 9" in out_of_range.answer
+    assert out_of_range.intent == "detail" and out_of_range.detail is None
+    assert "geen resultaat nummer 9" in out_of_range.answer
     by_name = s.handle("vertel meer over Rots en Water", engine)
     assert by_name.detail is not None and by_name.detail.doc.name == "Rots en Water"
 

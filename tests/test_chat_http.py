@@ -175,7 +175,7 @@ def test_parallel_conversations_stay_apart(server):
     ({"message": "hallo", "conversation_id": 7}, "conversation_id"),
     ({"message": "hallo", "conversation_id": "x" * 201}, "conversation_id"),
     ({"message": "hallo", "extra": 1}, "extra"),
-    (["hallo"], "valid dictionary"),
+    (["hallo"], "object"),  # a JSON array is not a JSON object
 ])
 def test_bad_chat_input_is_a_clear_422(server, body, fragment):
     r = httpx.post(server.url + "/chat", json=body, timeout=30)
@@ -296,7 +296,7 @@ def test_openai_conversation_is_the_messages_array(client, server):
     ({"model": "gka-match", "messages": [{"role": "user", "content": "hallo"}], "stream": "ja"}, 400, "stream"),
     ({"model": 5, "messages": [{"role": "user", "content": "hallo"}]}, 400, "model"),
     ({}, 400, "messages: Field required"),
-    ([1, 2], 400, "valid dictionary"),
+    ([1, 2], 400, "object"),
 ])
 def test_openai_bad_input_is_400_in_openai_shape(server, body, status, fragment):
     r = httpx.post(server.url + "/v1/chat/completions", json=body, timeout=30)
