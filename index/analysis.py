@@ -30,15 +30,27 @@ average pair.
 
 Equivalent interventions
 ------------------------
-Two agenda interventions count as *the same programme* when they apply the same catalogue
-programme (``catalogus_id``), or when one's name mentions the name or an alias of the programme
-the other applies (a local name for a known programme), or when both names equal a catalogue
-name. They count as *vergelijkbaar* when neither applies a different programme than the other
-and their stored vectors have a cosine of at least ``EQUIVALENT_COSINE`` (0.95), or of at least
-``NAMED_COSINE`` (0.92) with names that look alike (character n-gram TF-IDF cosine at least
-``NAME_SIMILARITY``). Tuned on the bundled data, where pairs of items applying the same
-programme have a median cosine of 0.94 and unrelated pairs 0.85, but two *different* VVE
-programmes still reach 0.94, hence the high bar and the name evidence.
+An agenda intervention without ``catalogus_id`` whose name (with or without the municipality's
+name) equals a catalogue programme's name or alias is treated as applying that programme
+(``catalogus_via_naam``). Two agenda interventions are then related as
+
+* ``zelfde programma``: they apply the same catalogue programme;
+* ``zelfde programma (lokale naam)``: one's name mentions the name or an alias of the programme
+  the other applies (a local name for a known programme, "Taalcafé voor ouders" ~ Taalhuis);
+* ``zelfde naam``: the same name apart from the municipality, and a cosine of at least
+  ``NAMED_COSINE`` ("Thuiszitterstafel Apeldoorn" ~ "Thuiszitterstafel Enschede");
+* ``vergelijkbaar``: their stored vectors have a cosine of at least ``EQUIVALENT_COSINE``
+  (0.95), or of at least ``NAMED_COSINE`` (0.92) with names that look alike (character n-gram
+  TF-IDF cosine at least ``NAME_SIMILARITY``);
+
+never when both apply two *different* programmes. Tuned on the bundled data, where items
+applying the same programme have a median cosine of 0.94 and unrelated pairs 0.85, but two
+different VVE programmes still reach 0.94, hence the high bar and the name evidence. Pairs are
+made one-to-one by maximum total strength (scipy's assignment solver).
+
+Challenge texts and their sentences are embedded once per text and model
+(``<index dir>/analysis-embeddings.sqlite``); the agenda space is rebuilt when the engine's data
+version changes, re-embedding only texts that changed.
 """
 
 from __future__ import annotations
@@ -87,7 +99,7 @@ class UnknownAgenda(LookupError):
 
     def __init__(self, ref: str, suggestions: list[str], known: list[str] | None = None):
         self.ref, self.suggestions, self.known = ref, suggestions, sorted(known or [])
-        hint = f" Bedoelt u: {', '.join(suggestions)}?" if suggestions else ""
+        hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
         super().__init__(f"no agenda for '{ref}' (gemeente or agenda id).{hint}")
 
 
@@ -113,6 +125,7 @@ class Item:
             id=self.id, naam=self.naam, gemeente=self.gemeente, agenda_id=self.agenda_id,
             catalogus_id=self.catalogus_id, programma=self.programma,
             erkenningsniveau=self.erkenningsniveau, themas=list(self.themas),
+            catalogus_via_naam=bool(self.catalogus_id and not self.linked),
         )
 
 
@@ -137,6 +150,7 @@ class InterventionRef:
     programma: str | None
     erkenningsniveau: str
     themas: list[str]
+    catalogus_via_naam: bool = False  # catalogus_id inferred from the name, not set in the record
 
 
 @dataclass
@@ -312,8 +326,7 @@ class AgendaSpace:
     def __init__(self, engine, cache: _EmbeddingCache):
         self.engine = engine
         self.cache = cache
-        lock = getattr(engine, "_lock", None) or threading.RLock()
-        with lock:  # a consistent view while the engine may be syncing
+        with engine.consistent_view():  # the engine may be syncing meanwhile
             self.data_version = engine.data_version
             docs = list(engine.docs)
             int_ids = list(engine.int_ids)

@@ -309,6 +309,12 @@ class Engine:
         self._runners, self._gemeenten = runners, gemeenten
 
     # ---- queries ------------------------------------------------------------------------
+    @contextmanager
+    def consistent_view(self) -> Iterator["Engine"]:
+        """Hold off syncs while a caller reads docs, ids and vectors together."""
+        with self._lock:
+            yield self
+
     def gemeenten(self) -> list[str]:
         return sorted(self._gemeenten.values())
 

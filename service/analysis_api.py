@@ -36,6 +36,7 @@ class InterventionRefOut(BaseModel):
     programma: Optional[str] = Field(description="name of the catalogue programme it applies")
     erkenningsniveau: str
     themas: list[str]
+    catalogus_via_naam: bool = Field(False, description="catalogus_id inferred from the name (not set in the agenda)")
 
 
 class SharedInterventionOut(BaseModel):

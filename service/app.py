@@ -31,6 +31,7 @@ ROUTER_MODULES = (
     "gka_match.service.chat_api",
     "gka_match.service.openai_compat",
     "gka_match.service.web",
+    "gka_match.service.web_analysis",
 )
 SYNC_INTERVAL_SECONDS = 0.5
 
