@@ -1,27 +1,41 @@
 """The store: the single source of truth for interventions and agendas.
 
-SQLite (WAL mode) is the embedded default; any SQLAlchemy URL (PostgreSQL for several replicas)
-works the same way. Records are kept as their validated JSON. Every write appends to a change
-log; its highest sequence number is the *data version* that indexes and replicas follow.
+SQLite (WAL mode) is the embedded default; PostgreSQL (``postgresql://…``) is the shared store for
+several service replicas, with the same behaviour. Records are kept as their validated JSON.
+Every write appends to a change log; its highest sequence number is the *data version* that
+indexes and replicas follow.
+
+Change-log invariant: a reader that has seen change ``n`` has seen every change below ``n``, so a
+follower can remember one number. Writers are therefore serialised: on SQLite every write
+transaction starts with ``BEGIN IMMEDIATE`` (the database's write lock), on PostgreSQL with a
+transaction-scoped advisory lock, held until commit. On PostgreSQL a trigger (migration 0002)
+additionally takes that lock and draws ``seq`` *after* taking it, so even a writer that bypasses
+:meth:`Store.write_transaction` can never commit a lower ``seq`` after a higher one.
 """
 
 from __future__ import annotations
 
 import json
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Literal
+from typing import Iterable, Iterator, Literal
 
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection, Engine
 
 from .models import Agenda, CatalogueIntervention
 
 RecordKind = Literal["intervention", "agenda"]
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# PostgreSQL advisory-lock keys ("gka" + n). PG_WRITE_LOCK is also written out in migration 0002.
+PG_MIGRATION_LOCK = 0x676B61_0001
+PG_WRITE_LOCK = 0x676B61_0002
 
 _meta = sa.MetaData()
 interventions_t = sa.Table(
@@ -96,18 +110,52 @@ def create_engine(url: str) -> Engine:
         engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    if url.startswith(("postgresql://", "postgres://")):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    if url.startswith("postgresql+psycopg"):
+        # Records are UTF-8 JSON text, whatever the server's default client encoding.
+        return sa.create_engine(url, pool_pre_ping=True, connect_args={"client_encoding": "utf8"})
     return sa.create_engine(url, pool_pre_ping=True)
 
 
+def _lock_for_write(conn: Connection) -> None:
+    """First statement of every write transaction: wait for (then hold) the store's write lock."""
+    backend = conn.dialect.name
+    if backend == "sqlite":
+        # pysqlite would only BEGIN (deferred) at the first INSERT, after our reads; IMMEDIATE takes
+        # the write lock now (waiting up to busy_timeout), so reads and writes see one state.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    elif backend == "postgresql":
+        conn.execute(sa.select(sa.func.pg_advisory_xact_lock(PG_WRITE_LOCK)))
+
+
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest alembic revision (creates it on a new database)."""
+    """Bring the schema to the newest alembic revision (creates it on a new database).
+
+    Safe when several processes open the store at once: the upgrade runs in one transaction that
+    holds a lock (PostgreSQL: an advisory lock; SQLite: the database write lock), so the first
+    process migrates and the others find the schema at head and do nothing.
+    """
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.connect() as conn:  # usual case, without taking any lock: already at head
+        current = set(MigrationContext.configure(conn).get_current_heads())
+    if current == set(ScriptDirectory.from_config(cfg).get_heads()):
+        return
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(PG_MIGRATION_LOCK)))
+        elif conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")  # DDL inside the write lock, all or nothing
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+
+
+def _safe_url(url: str) -> str:
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return url.split("@")[-1]
 
 
 class Store:
@@ -116,10 +164,29 @@ class Store:
     def __init__(self, url: str):
         self.url = url
         self.engine = create_engine(url)
-        migrate(self.engine)
+        try:
+            migrate(self.engine)
+        except sa.exc.OperationalError as exc:
+            self.engine.dispose()
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            raise StoreError(
+                f"cannot open the store at {_safe_url(url)} ({reason}); check GKA_DATABASE_URL "
+                "and that the database server is running"
+            ) from exc
 
     def close(self) -> None:
         self.engine.dispose()
+
+    @contextmanager
+    def write_transaction(self) -> Iterator[Connection]:
+        """One write transaction, serialised with every other writer of this store (see module doc).
+
+        Commits when the block ends, rolls back on an exception. Code that writes tables of the
+        store directly (restore) should use this rather than ``engine.begin()``.
+        """
+        with self.engine.begin() as conn:
+            _lock_for_write(conn)
+            yield conn
 
     # ---- reads -------------------------------------------------------------------------
     def data_version(self) -> int:
@@ -133,14 +200,19 @@ class Store:
             ).all()
         return [Change(r.seq, r.kind, r.record_id, r.op) for r in rows]
 
+    # Sorted in Python, not by ORDER BY: PostgreSQL sorts text by the database's collation
+    # (e.g. nl_NL ignores hyphens), SQLite by code point; the order must not depend on the back-end.
     def list_interventions(self) -> list[CatalogueIntervention]:
         with self.engine.connect() as conn:
-            rows = conn.execute(sa.select(interventions_t.c.record).order_by(interventions_t.c.id)).all()
-        return [CatalogueIntervention.model_validate_json(r.record) for r in rows]
+            rows = conn.execute(sa.select(interventions_t.c.id, interventions_t.c.record)).all()
+        return [CatalogueIntervention.model_validate_json(r.record) for r in sorted(rows, key=lambda r: r.id)]
 
     def list_agendas(self) -> list[Agenda]:
         with self.engine.connect() as conn:
-            rows = conn.execute(sa.select(agendas_t.c.record).order_by(agendas_t.c.gemeente)).all()
+            rows = conn.execute(
+                sa.select(agendas_t.c.gemeente, agendas_t.c.id, agendas_t.c.record)
+            ).all()
+        rows = sorted(rows, key=lambda r: (r.gemeente, r.id))
         return [Agenda.model_validate_json(r.record) for r in rows]
 
     def get_intervention(self, record_id: str) -> CatalogueIntervention | None:
@@ -176,7 +248,7 @@ class Store:
         interventions, agendas = list(interventions), list(agendas)
         summary = WriteSummary()
         now = time.time()
-        with self.engine.begin() as conn:
+        with self.write_transaction() as conn:
             known = set(conn.execute(sa.select(interventions_t.c.id)).scalars()) | {
                 i.id for i in interventions
             }
@@ -202,6 +274,8 @@ class Store:
         if old == payload:
             summary.unchanged.append(rec.id)
             return
+        # The side columns only serve listing; PostgreSQL text cannot hold NUL (the JSON escapes it).
+        extra = {k: v.replace("\x00", "") if isinstance(v, str) else v for k, v in extra.items()}
         values = {"record": payload, "updated_at": now, **extra}
         if old is None:
             conn.execute(table.insert().values(id=rec.id, **values))
@@ -213,7 +287,7 @@ class Store:
 
     def delete(self, kind: RecordKind, record_id: str) -> None:
         table = interventions_t if kind == "intervention" else agendas_t
-        with self.engine.begin() as conn:
+        with self.write_transaction() as conn:
             if conn.execute(sa.select(table.c.id).where(table.c.id == record_id)).scalar() is None:
                 raise NotFound(f"no {kind} with id '{record_id}'")
             if kind == "intervention":

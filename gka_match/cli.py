@@ -180,10 +180,55 @@ def cmd_eval(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from gka_match.service.app import create_app
+    if not 1 <= args.workers <= 64:
+        raise UsageError("--workers must be between 1 and 64")
+    if args.workers == 1:
+        from gka_match.service.app import create_app
 
-    uvicorn.run(create_app(), host=args.host, port=args.port, workers=1, log_level="info")
+        uvicorn.run(create_app(), host=args.host, port=args.port, workers=1, log_level="info")
+        return 0
+    # Several processes share the port, the store and the index folder. Seed/build-if-needed
+    # once here, in a short-lived child (so this supervisor does not keep a model in memory);
+    # the workers then only load the snapshot and replay the change log.
+    import multiprocessing
+    import os
+
+    child = multiprocessing.get_context("spawn").Process(target=_prepare_for_workers, name="gka-prepare")
+    child.start()
+    child.join()
+    if child.exitcode != 0:
+        return 2 if child.exitcode and child.exitcode > 0 else 1
+    # N processes that each let torch use every core oversubscribe the CPU (on 2 cores, two
+    # workers with 2 threads each embed several times slower than with 1 each). Share the cores
+    # out, unless the operator chose a number.
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    os.environ.setdefault("OMP_NUM_THREADS", str(max(1, cores // args.workers)))
+    uvicorn.run(
+        "gka_match.service.app:create_app", factory=True, host=args.host, port=args.port,
+        workers=args.workers, log_level="info",
+        timeout_worker_healthcheck=60,  # a worker loads the model (seconds on a busy machine)
+    )
     return 0
+
+
+def _prepare_for_workers() -> None:
+    """`serve --workers N`: open the engine once (seeds an empty store, rebuilds a missing or
+    stale index) and save a snapshot that is up to date with the store, then exit."""
+    from gka_match.data.store import StoreError
+    from gka_match.index.embedder import ModelNotAvailable
+    from gka_match.runtime import open_engine
+
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    try:
+        engine = open_engine(say=_say)
+        manifest = engine.index_dir / (engine.snapshot or "") / "manifest.json"
+        saved = json.loads(manifest.read_text())["data_version"] if manifest.is_file() else None
+        if saved != engine.data_version:
+            engine.save()
+        engine.store.close()
+    except (StoreError, ModelNotAvailable, FileNotFoundError) as exc:
+        _say(f"gka-match serve: {exc}")
+        sys.exit(2)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -215,6 +260,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="start the HTTP API and web page")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=1,
+                   help="worker processes sharing the port and the store (each holds its own model and indexes)")
 
     for extend in _EXTENSIONS:
         extend(sub)
