@@ -36,7 +36,7 @@ from .embedding_cache import EmbeddingCache
 from .filters import Filters
 from .lexical import LexicalIndex
 from .query_terms import expand_abbreviations, read_signals
-from .ranking import Reason, erkenning_boost, explain, rrf, zscore_fuse
+from .ranking import Reason, erkenning_boost, explain, field_stems, rrf, zscore_fuse
 from .vector import VectorIndex
 
 log = logging.getLogger(__name__)
@@ -89,7 +89,7 @@ class Engine:
         self.index_dir = settings.index_dir
         self.docs: list[SearchDoc] = []
         self.int_ids: list[int] = []
-        self.lexical = LexicalIndex([], set())
+        self.lexical = LexicalIndex([], frozenset())
         self.vectors = VectorIndex(embedder.dim)
         self.data_version = 0
         self.next_id = 1
@@ -98,6 +98,7 @@ class Engine:
         self._pos: dict[int, int] = {}
         self._runners: dict[str, list[Runner]] = {}
         self._gemeenten: dict[str, str] = {}
+        self._field_stems: dict[str, dict[str, frozenset[str]]] = {}
         self._cache = EmbeddingCache(self.index_dir / "embeddings.sqlite", embedder.fingerprint, embedder.dim)
 
     def _embed(self, docs: list[SearchDoc], progress: bool = False) -> np.ndarray:
@@ -307,6 +308,7 @@ class Engine:
         for lst in runners.values():
             lst.sort(key=lambda r: r.gemeente)
         self._runners, self._gemeenten = runners, gemeenten
+        self._field_stems = {}  # filled lazily by reasons; documents may have changed
 
     # ---- queries ------------------------------------------------------------------------
     @contextmanager
@@ -336,6 +338,12 @@ class Engine:
         query_vec = self.embedder.encode_query(expanded) if mode != "lexical" else None
         with self._lock:
             return self._search(query, expanded, query_vec, k, mode, filters or Filters(), group)
+
+    def _stems_of(self, doc: SearchDoc) -> dict[str, frozenset[str]]:
+        stems = self._field_stems.get(doc.doc_id)
+        if stems is None:
+            stems = self._field_stems[doc.doc_id] = field_stems(doc, self.lexical.vocabulary)
+        return stems
 
     def _fuse(self, mode: Mode, rankings: list[tuple[np.ndarray, float]],
               dense_sim: dict[int, float], lex_score: dict[int, float]) -> dict[int, float]:
@@ -383,7 +391,6 @@ class Engine:
             fused = {p: s * erkenning_boost(self.docs[p], self.settings.erkenning_boost) for p, s in fused.items()}
         order = sorted(fused, key=lambda p: (-fused[p], p))
         signals = read_signals(query)
-        vocab = frozenset(self.lexical.vocabulary)
         results: list[SearchResult] = []
         by_programme: dict[str, SearchResult] = {}
         for p in order:
@@ -397,7 +404,7 @@ class Engine:
                 break
             result = SearchResult(
                 doc=doc, score=fused[p],
-                reason=explain(query, doc, signals, dense_sim.get(p), lex_score.get(p), vocab),
+                reason=explain(query, doc, signals, dense_sim.get(p), lex_score.get(p), self._stems_of(doc)),
                 dense_rank=dense_rank.get(p), lexical_rank=lex_rank.get(p),
                 runners=self.runners(doc.record_id) if doc.kind == "catalogue" else [],
             )

@@ -20,17 +20,16 @@ logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every (re)index 
 
 
 class LexicalIndex:
-    def __init__(self, tokens: list[list[str]], vocabulary: set[str]):
+    def __init__(self, tokens: list[list[str]], vocabulary: frozenset[str]):
         self.tokens = tokens
-        self.vocabulary = vocabulary
+        self.vocabulary = vocabulary  # corpus words, for the compound splitter
         self._bm25: bm25s.BM25 | None = None
         self._reindex()
 
     @classmethod
     def from_texts(cls, texts: list[str]) -> "LexicalIndex":
-        vocabulary = {w for t in texts for w in words(t)}
-        frozen = frozenset(vocabulary)
-        return cls([analyze(t, frozen) for t in texts], vocabulary)
+        vocabulary = frozenset(w for t in texts for w in words(t))
+        return cls([analyze(t, vocabulary) for t in texts], vocabulary)
 
     def _reindex(self) -> None:
         self._bm25 = None
@@ -42,7 +41,7 @@ class LexicalIndex:
         self._bm25 = bm25
 
     def analyze_query(self, text: str) -> list[str]:
-        return analyze(text, frozenset(self.vocabulary))
+        return analyze(text, self.vocabulary)
 
     def scores(self, query_tokens: list[str]) -> np.ndarray:
         """BM25 score of every document (0 where nothing matches)."""
@@ -59,10 +58,8 @@ class LexicalIndex:
         """Drop documents at ``remove_positions`` and append ``new_texts`` (order preserved)."""
         drop = set(remove_positions)
         self.tokens = [t for i, t in enumerate(self.tokens) if i not in drop]
-        for text in new_texts:
-            self.vocabulary.update(words(text))
-        frozen = frozenset(self.vocabulary)
-        self.tokens += [analyze(t, frozen) for t in new_texts]
+        self.vocabulary = self.vocabulary.union(w for text in new_texts for w in words(text))
+        self.tokens += [analyze(t, self.vocabulary) for t in new_texts]
         self._reindex()
 
     # ---- persistence -------------------------------------------------------------------
@@ -74,4 +71,4 @@ class LexicalIndex:
     @classmethod
     def load(cls, directory: Path) -> "LexicalIndex":
         raw = json.loads((directory / "lexical.json").read_text())
-        return cls(raw["tokens"], set(raw["vocabulary"]))
+        return cls(raw["tokens"], frozenset(raw["vocabulary"]))

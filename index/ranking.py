@@ -28,6 +28,11 @@ from .query_terms import QuerySignals
 from .text import analyze, stem, words
 
 
+def field_stems(doc: SearchDoc, vocabulary: frozenset[str]) -> dict[str, frozenset[str]]:
+    """The stemmed tokens of each field of ``doc`` (what :func:`explain` compares against)."""
+    return {name: frozenset(analyze(text, vocabulary)) for name, text in doc.fields.items()}
+
+
 def rrf(rankings: list[tuple[np.ndarray, float]], k: int) -> dict[int, float]:
     """Fuse ranked position lists ``(positions_best_first, weight)`` into scores per position."""
     fused: dict[int, float] = {}
@@ -86,7 +91,7 @@ FIELD_LABELS = {
 
 def explain(
     query: str, doc: SearchDoc, signals: QuerySignals, dense_sim: float | None,
-    lexical_score: float | None, vocabulary: frozenset[str],
+    lexical_score: float | None, field_stems: dict[str, frozenset[str]],
 ) -> Reason:
     """Why ``doc`` matched ``query``: shared stemmed terms, the fields they are in, similarity,
     overlapping themes and target groups — as data and as one Dutch sentence."""
@@ -96,8 +101,7 @@ def explain(
         by_stem.setdefault(stem(w), w)
     shared: list[str] = []
     fields: list[str] = []
-    for name, text in doc.fields.items():
-        doc_stems = set(analyze(text, vocabulary))
+    for name, doc_stems in field_stems.items():
         hits = [w for s, w in by_stem.items() if s in doc_stems]
         if hits:
             label = FIELD_LABELS.get(name, name)
