@@ -54,7 +54,11 @@ def _format_validation(exc: RequestValidationError) -> str:
 
 
 class BodySizeLimit:
-    """Refuse request bodies above ``limit`` bytes with 413, before they are read into memory."""
+    """Refuse request bodies above ``limit`` bytes with 413.
+
+    A declared Content-Length is checked before anything is read; a chunked body is read up to
+    the limit (so at most ``limit`` bytes are ever held) and then replayed to the app.
+    """
 
     def __init__(self, app, limit: int):
         self.app, self.limit = app, limit
@@ -62,35 +66,37 @@ class BodySizeLimit:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        headers = dict(scope.get("headers") or [])
-        declared = headers.get(b"content-length")
+        declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
             return await self._reject(send)
-        seen = 0
-
-        async def limited_receive():
-            nonlocal seen
+        chunks: list[bytes] = []
+        size = 0
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.limit:
-                    raise _TooLarge()
-            return message
+            if message["type"] != "http.request":
+                return  # the client went away before sending its body
+            size += len(message.get("body", b""))
+            if size > self.limit:
+                return await self._reject(send)
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        replayed = False
 
-        try:
-            await self.app(scope, limited_receive, send)
-        except _TooLarge:
-            await self._reject(send)
+        async def replay():
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+            return await receive()  # after the body: wait for the disconnect, as usual
+
+        await self.app(scope, replay, send)
 
     async def _reject(self, send) -> None:
         body = f'{{"detail":"Request body too large: the limit is {self.limit} bytes."}}'.encode()
         await send({"type": "http.response.start", "status": 413,
                     "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
         await send({"type": "http.response.body", "body": body})
-
-
-class _TooLarge(Exception):
-    pass
 
 
 def create_app(settings: Settings | None = None, engine=None) -> FastAPI:

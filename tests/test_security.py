@@ -237,10 +237,6 @@ def test_streamed_body_above_the_limit_is_refused(secure_server):
     assert state(secure_server) == before
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "service/app.py BodySizeLimit raises _TooLarge from receive(); FastAPI's request handler turns any "
-    "non-HTTPException raised while reading the body into 400 'There was an error parsing the body', so "
-    "a chunked body above GKA_MAX_BODY_BYTES gets 400 instead of 413 (bodies with Content-Length get 413)"))
 def test_streamed_body_above_the_limit_gets_413(secure_server):
     r = httpx.post(secure_server.url + "/search", content=_chunks(),
                    headers={"Content-Type": "application/json"}, timeout=120)
