@@ -87,7 +87,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     if args.if_needed:
         engine = open_engine(say=_say, progress=True)  # rebuilds only a missing/stale index
-        engine.save()
+        engine.save_if_changed()  # keeps changes replayed from the log
     else:
         settings = load_settings()
         engine = Engine(settings, open_store(settings), Embedder(settings))

@@ -96,6 +96,8 @@ class Engine:
         self.snapshot: str | None = None
         self._lock = threading.RLock()
         self._pos: dict[int, int] = {}
+        self._by_doc_id: dict[str, SearchDoc] = {}
+        self._saved_version: int | None = None
         self._runners: dict[str, list[Runner]] = {}
         self._gemeenten: dict[str, str] = {}
         self._field_stems: dict[str, dict[str, frozenset[str]]] = {}
@@ -168,6 +170,7 @@ class Engine:
         with self._lock:
             self.docs, self.int_ids, self.vectors, self.lexical = docs, int_ids, vectors, lexical
             self.data_version = manifest["data_version"]
+            self._saved_version = self.data_version
             self.next_id = manifest["next_id"]
             self.snapshot = snap.name
             self._refresh_maps()
@@ -232,8 +235,14 @@ class Engine:
             pointer_tmp.write_text(name)
             os.replace(pointer_tmp, self.index_dir / "CURRENT")
             previous, self.snapshot = self.snapshot, name
+            self._saved_version = self.data_version
             self._cleanup(keep={name, previous})
             return final
+
+    def save_if_changed(self) -> None:
+        """Persist the applied changes (at shutdown): a new snapshot only if there are any."""
+        if self._saved_version != self.data_version:
+            self.save()
 
     def _cleanup(self, keep: set[str | None]) -> None:
         for path in self.index_dir.iterdir():
@@ -298,6 +307,7 @@ class Engine:
 
     def _refresh_maps(self) -> None:
         self._pos = {int_id: i for i, int_id in enumerate(self.int_ids)}
+        self._by_doc_id = {d.doc_id: d for d in self.docs}
         runners: dict[str, list[Runner]] = {}
         gemeenten: dict[str, str] = {}
         for d in self.docs:
@@ -324,7 +334,7 @@ class Engine:
         return list(self._runners.get(catalogus_id, []))
 
     def doc(self, doc_id: str) -> SearchDoc | None:
-        return next((d for d in self.docs if d.doc_id == doc_id), None)
+        return self._by_doc_id.get(doc_id)
 
     def unknown_gemeenten(self, filters: Filters) -> list[str]:
         return [g for g in filters.gemeente if g.lower() not in self._gemeenten]
@@ -381,7 +391,8 @@ class Engine:
             scores = self.lexical.scores(self.lexical.analyze_query(expanded))
             if mask is not None:
                 scores = np.where(mask, scores, 0.0)
-            top = np.argsort(-scores, kind="stable")[:n_cand]
+            top = np.argpartition(-scores, n_cand - 1)[:n_cand] if n > n_cand else np.arange(n)
+            top = top[np.argsort(-scores[top], kind="stable")]
             top = top[scores[top] > 0]
             for r, p in enumerate(top, start=1):
                 lex_rank[int(p)], lex_score[int(p)] = r, float(scores[p])

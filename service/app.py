@@ -117,7 +117,7 @@ def create_app(settings: Settings | None = None, engine=None) -> FastAPI:
             yield
         finally:
             task.cancel()
-            await asyncio.to_thread(app.state.engine.save)
+            await asyncio.to_thread(app.state.engine.save_if_changed)
 
     app = FastAPI(
         title="gka-match",
