@@ -250,7 +250,7 @@ def restore(store: Store, contents: BackupContents) -> RestoreSummary:
     """Make the store hold exactly the backup's records, in ONE transaction."""
     summary = RestoreSummary()
     now = time.time()
-    with store.engine.begin() as conn:
+    with store.write_transaction() as conn:  # serialised with every other writer of the store
         for table, kind, recs in (
             (agendas_t, "agenda", contents.agendas),
             (interventions_t, "intervention", contents.interventions),
