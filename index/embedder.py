@@ -68,22 +68,41 @@ class Embedder:
                 f"Cannot load embedding model {settings.model!r} offline ({exc.__class__.__name__}: "
                 f"{exc}). Use a local path or a model in the local cache, or set GKA_ALLOW_DOWNLOAD=1."
             ) from exc
+        if settings.torch_threads > 0:
+            import torch
+
+            torch.set_num_threads(settings.torch_threads)
+        if settings.quantize == "int8":
+            self._quantize_int8()
         self.name = settings.model
         dim_of = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
         self.dim = int(dim_of())
         prompts = getattr(self.model, "prompts", {}) or {}
         self._query_prompt = "query" if "query" in prompts else None
         self._doc_prompt = "document" if "document" in prompts else None
-        self.fingerprint = self._fingerprint(target)
+        self.fingerprint = self._fingerprint(target, settings.quantize)
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
 
+    def _quantize_int8(self) -> None:
+        """Dynamic int8 linear layers (torch's fbgemm kernels): ~1.6x faster on this CPU, at a
+        cosine of ~0.97 to the fp32 vectors; documents and queries must then both use it."""
+        import warnings
+
+        import torch
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # torch points to torchao for new code; this API still works
+            torch.ao.quantization.quantize_dynamic(self.model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
+
     @staticmethod
-    def _fingerprint(target: str) -> str:
+    def _fingerprint(target: str, quantize: str) -> str:
         """Identifies the weights (not where they lie), so an index never mixes two models."""
         p = Path(target)
         h = hashlib.sha256()
+        if quantize != "none":
+            h.update(f"quantize={quantize}".encode())
         if not p.is_dir():
             h.update(target.encode())
         for name in ("config.json", "modules.json", "gka_source.json", "model.safetensors"):

@@ -34,6 +34,7 @@ from .documents import SearchDoc, agenda_doc, build_documents, catalogue_doc, le
 from .embedder import Embedder
 from .embedding_cache import EmbeddingCache
 from .filters import Filters
+from .lexical import FILE_NAME as LEXICAL_FILE
 from .lexical import LexicalIndex
 from .query_terms import expand_abbreviations, read_signals
 from .ranking import Reason, erkenning_boost, explain, field_stems, rrf, zscore_fuse
@@ -43,8 +44,8 @@ log = logging.getLogger(__name__)
 
 Mode = Literal["hybrid", "dense", "lexical"]
 MODES: tuple[str, ...] = ("hybrid", "dense", "lexical")
-FORMAT_VERSION = 1
-SNAPSHOT_FILES = ("docs.jsonl", "vectors.faiss", "lexical.json")
+FORMAT_VERSION = 2  # 2: lexical counts in lexical.npz
+SNAPSHOT_FILES = ("docs.jsonl", "vectors.faiss", LEXICAL_FILE)
 # The dense weight of z-score fusion, chosen by 5-fold cross-validation on the dev set
 # (README, "Match quality"); RRF uses equal weights unless GKA_FUSION_DENSE_WEIGHT says otherwise.
 ZSCORE_DENSE_WEIGHT = 0.55
@@ -89,12 +90,13 @@ class Engine:
         self.index_dir = settings.index_dir
         self.docs: list[SearchDoc] = []
         self.int_ids: list[int] = []
-        self.lexical = LexicalIndex([], frozenset())
+        self.lexical = LexicalIndex.from_tokens([], frozenset())
         self.vectors = VectorIndex(embedder.dim)
         self.data_version = 0
         self.next_id = 1
         self.snapshot: str | None = None
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # readers and the apply step of an update
+        self._sync_lock = threading.RLock()  # one sync, build or load at a time
         self._pos: dict[int, int] = {}
         self._by_doc_id: dict[str, SearchDoc] = {}
         self._saved_version: int | None = None
@@ -164,10 +166,13 @@ class Engine:
         docs = [SearchDoc.from_dict(r["doc"]) for r in rows]
         int_ids = [int(r["int_id"]) for r in rows]
         vectors = VectorIndex.load(snap)
-        lexical = LexicalIndex.load(snap)
-        if len(vectors) != len(docs) or len(lexical.tokens) != len(docs):
+        try:
+            lexical = LexicalIndex.load(snap)
+        except ValueError as exc:
+            raise IndexProblem(f"The lexical index in {snap.name} is damaged ({exc}).") from exc
+        if len(vectors) != len(docs) or len(lexical) != len(docs):
             raise IndexProblem(f"The index files in {snap.name} disagree on the number of documents.")
-        with self._lock:
+        with self._sync_lock, self._lock:
             self.docs, self.int_ids, self.vectors, self.lexical = docs, int_ids, vectors, lexical
             self.data_version = manifest["data_version"]
             self._saved_version = self.data_version
@@ -197,7 +202,7 @@ class Engine:
             vectors.add(np.asarray(int_ids), self._embed(docs, progress=progress))
         lexical = LexicalIndex.from_texts([lexical_text(d) for d in docs])
         log.info("embedded and analysed %d documents in %.1fs", len(docs), time.perf_counter() - t0)
-        with self._lock:
+        with self._sync_lock, self._lock:
             self.docs, self.int_ids, self.vectors, self.lexical = docs, int_ids, vectors, lexical
             self.data_version, self.next_id = version, len(docs) + 1
             self._refresh_maps()
@@ -253,44 +258,55 @@ class Engine:
 
     # ---- incremental updates ------------------------------------------------------------
     def sync(self) -> int:
-        """Apply store changes since our data version; returns the number of changed records."""
-        with self._lock:
+        """Apply store changes since our data version; returns the number of changed records.
+
+        Changed documents are embedded before the read lock is taken, so searches keep running
+        during an update; ``_sync_lock`` keeps syncs (and builds and loads) one at a time.
+        """
+        with self._sync_lock:
             changes = self.store.changes_since(self.data_version)
             if not changes:
                 return 0
-            new_version = changes[-1].seq
             kinds = {(c.kind, c.record_id) for c in changes}
-            catalogue_ids = {rid for kind, rid in kinds if kind == "intervention"}
-            agenda_ids = {rid for kind, rid in kinds if kind == "agenda"}
-            # Agenda items inherit name and erkenning from the programme they apply.
-            agenda_ids |= {
-                d.record_id for d in self.docs if d.kind == "agenda" and d.catalogus_id in catalogue_ids
-            }
-            remove = [
-                i for i, d in enumerate(self.docs)
-                if (d.kind == "catalogue" and d.record_id in catalogue_ids)
-                or (d.kind == "agenda" and d.record_id in agenda_ids)
-            ]
-            new_docs: list[SearchDoc] = []
-            programmes = {}
-            for rid in catalogue_ids:
-                rec = self.store.get_intervention(rid)
-                if rec:
-                    new_docs.append(catalogue_doc(rec))
-            for rid in agenda_ids:
-                agenda = self.store.get_agenda(rid)
-                if agenda is None:
-                    continue
-                for item in agenda.interventies:
-                    cid = item.catalogus_id
-                    if cid and cid not in programmes:
-                        programmes[cid] = self.store.get_intervention(cid)
-                    new_docs.append(agenda_doc(agenda, item, programmes.get(cid) if cid else None))
-            self._replace(remove, new_docs)
-            self.data_version = new_version
-        return len(kinds)
+            remove, new_docs = self._changed_documents(
+                {rid for kind, rid in kinds if kind == "intervention"},
+                {rid for kind, rid in kinds if kind == "agenda"},
+            )
+            vectors = self._embed(new_docs) if new_docs else np.empty((0, self.embedder.dim), np.float32)
+            with self._lock:
+                self._replace(remove, new_docs, vectors)
+                self.data_version = changes[-1].seq
+            return len(kinds)
 
-    def _replace(self, remove_positions: list[int], new_docs: list[SearchDoc]) -> None:
+    def _changed_documents(self, catalogue_ids: set[str], agenda_ids: set[str]) -> tuple[list[int], list[SearchDoc]]:
+        """Positions to drop and documents to add for these changed records."""
+        # Agenda items inherit name and erkenning from the programme they apply.
+        agenda_ids = agenda_ids | {
+            d.record_id for d in self.docs if d.kind == "agenda" and d.catalogus_id in catalogue_ids
+        }
+        remove = [
+            i for i, d in enumerate(self.docs)
+            if (d.kind == "catalogue" and d.record_id in catalogue_ids)
+            or (d.kind == "agenda" and d.record_id in agenda_ids)
+        ]
+        new_docs: list[SearchDoc] = []
+        programmes = {}
+        for rid in sorted(catalogue_ids):
+            rec = self.store.get_intervention(rid)
+            if rec:
+                new_docs.append(catalogue_doc(rec))
+        for rid in sorted(agenda_ids):
+            agenda = self.store.get_agenda(rid)
+            if agenda is None:
+                continue
+            for item in agenda.interventies:
+                cid = item.catalogus_id
+                if cid and cid not in programmes:
+                    programmes[cid] = self.store.get_intervention(cid)
+                new_docs.append(agenda_doc(agenda, item, programmes.get(cid) if cid else None))
+        return remove, new_docs
+
+    def _replace(self, remove_positions: list[int], new_docs: list[SearchDoc], vectors: np.ndarray) -> None:
         drop = set(remove_positions)
         self.vectors.remove([self.int_ids[i] for i in remove_positions])
         keep = [i for i in range(len(self.docs)) if i not in drop]
@@ -299,7 +315,7 @@ class Engine:
         new_ids = list(range(self.next_id, self.next_id + len(new_docs)))
         self.next_id += len(new_docs)
         if new_docs:
-            self.vectors.add(np.asarray(new_ids), self._embed(new_docs))
+            self.vectors.add(np.asarray(new_ids), vectors)
         self.lexical.replace(remove_positions, [lexical_text(d) for d in new_docs])
         self.docs += new_docs
         self.int_ids += new_ids

@@ -164,7 +164,7 @@ def test_incremental_add_change_delete_without_rebuild(engine):
     engine.store.delete("intervention", rec.id)
     engine.sync()
     assert len(engine.docs) == n and engine.doc(rec.id) is None
-    assert len(engine.vectors) == n and len(engine.lexical.tokens) == n
+    assert len(engine.vectors) == n and len(engine.lexical) == n
 
 
 def test_reopen_catches_up_from_change_log(settings_env, embedder, engine):
@@ -195,7 +195,7 @@ def test_corrupt_or_missing_index_file_is_rebuilt(settings_env, embedder, engine
     assert "corrupt" in messages[0]
     assert reopened.snapshot != engine.snapshot and reopened.search(QUERY, k=3)
 
-    (engine.index_dir / reopened.snapshot / "lexical.json").unlink()
+    (engine.index_dir / reopened.snapshot / "lexical.npz").unlink()
     messages.clear()
     again = Engine.open(load_settings(), engine.store, embedder, say=messages.append)
     assert "missing" in messages[0] and again.search(QUERY, k=3)
