@@ -74,7 +74,6 @@ class Settings:
     allow_download: bool = False
     max_import_bytes: int = DEFAULT_MAX_IMPORT_BYTES
     quantize: str = "none"
-    torch_threads: int = 0  # 0: torch's default (one per core)
 
     @property
     def is_sqlite(self) -> bool:
@@ -104,5 +103,4 @@ def load_settings() -> Settings:
         allow_download=os.environ.get("GKA_ALLOW_DOWNLOAD", "") == "1",
         max_import_bytes=_env_int("GKA_MAX_IMPORT_BYTES", DEFAULT_MAX_IMPORT_BYTES),
         quantize=_env_choice("GKA_QUANTIZE", "none", ("none", "int8")),
-        torch_threads=_env_int("GKA_TORCH_THREADS", 0),
     )

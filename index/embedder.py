@@ -121,10 +121,6 @@ class Embedder:
                 f"Cannot load embedding model {settings.model!r} offline ({exc.__class__.__name__}: "
                 f"{exc}). Use a local path or a model in the local cache, or set GKA_ALLOW_DOWNLOAD=1."
             ) from exc
-        if settings.torch_threads > 0:
-            import torch
-
-            torch.set_num_threads(settings.torch_threads)
         if settings.quantize == "int8":
             self._quantize_int8()
         self.name = settings.model
