@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 
 Mode = Literal["hybrid", "dense", "lexical"]
 MODES: tuple[str, ...] = ("hybrid", "dense", "lexical")
-FORMAT_VERSION = 2  # 2: lexical counts in lexical.npz
+FORMAT_VERSION = 3  # 2: lexical counts in lexical.npz; 3: float16 vectors
 SNAPSHOT_FILES = ("docs.jsonl", "vectors.faiss", LEXICAL_FILE)
 # The dense weight of z-score fusion, chosen by 5-fold cross-validation on the dev set
 # (README, "Match quality"); RRF uses equal weights unless GKA_FUSION_DENSE_WEIGHT says otherwise.

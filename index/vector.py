@@ -1,8 +1,11 @@
-"""The dense index: normalised embeddings in a faiss ``IndexIDMap`` over exact inner product.
+"""The dense index: normalised embeddings in a faiss ``IndexIDMap`` over exhaustive inner product.
 
-Exact search is chosen by measurement: at 50k documents of 384 dimensions a flat scan takes a
-few milliseconds on two cores (see bench/), well under the query encoder's cost, and it needs no
-training, so single-record updates are plain ``add_with_ids`` / ``remove_ids``.
+Exhaustive search is chosen by measurement: it needs no training, so single-record updates are
+plain ``add_with_ids`` / ``remove_ids``, and the scan stays well under the query encoder's cost.
+The vectors are stored as float16 (``IndexScalarQuantizer`` with ``QT_fp16``): the scan is bound
+by memory bandwidth, and at 50k documents half the bytes made it 4.8 ms instead of 8-11 ms for
+float32 on this machine, with the same top 10 on random unit vectors (recall@10 1.000) and half
+the memory.
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ import numpy as np
 class VectorIndex:
     def __init__(self, dim: int, index: faiss.Index | None = None):
         self.dim = dim
-        self.index = index if index is not None else faiss.IndexIDMap(faiss.IndexFlatIP(dim))
+        self.index = index if index is not None else faiss.IndexIDMap(
+            faiss.IndexScalarQuantizer(dim, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT)
+        )
 
     def __len__(self) -> int:
         return int(self.index.ntotal)
@@ -45,10 +50,10 @@ class VectorIndex:
 
     def reconstruct(self, ids: list[int]) -> np.ndarray:
         """Stored vectors by id (used by analyses that compare documents)."""
-        flat = faiss.downcast_index(self.index.index)
+        codes = faiss.downcast_index(self.index.index)
         id_map = faiss.vector_to_array(self.index.id_map)
         pos = {int(v): i for i, v in enumerate(id_map)}
-        return np.vstack([flat.reconstruct(pos[i]) for i in ids]) if ids else np.empty((0, self.dim), np.float32)
+        return np.vstack([codes.reconstruct(pos[i]) for i in ids]) if ids else np.empty((0, self.dim), np.float32)
 
     def save(self, directory: Path) -> list[Path]:
         path = directory / "vectors.faiss"
