@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gka_match.config import Settings, load_settings
-from gka_match.data.store import Store, _dump, changes_t, interventions_t
+from gka_match.data.store import Store
 from gka_match.index.engine import Engine
 
 from .corpus import Corpus
@@ -36,21 +36,8 @@ def settings_for(data_dir: Path, model_dir: Path) -> Settings:
 
 
 def bulk_load(store: Store, corpus: Corpus) -> None:
-    """The bundled records through ``Store.write``; the synthetic ones as one bulk insert into the
-    same tables with the same JSON and change-log rows (``Store.write`` checks and inserts one
-    record at a time, several hundred records per second here: too slow to set up 50k records)."""
-    store.write(corpus.catalogue, corpus.agendas)
-    now = time.time()
-    batch = 5000
-    with store.engine.begin() as conn:
-        for k in range(0, len(corpus.synthetic), batch):
-            chunk = corpus.synthetic[k: k + batch]
-            conn.execute(interventions_t.insert(), [
-                {"id": r.id, "naam": r.naam, "record": _dump(r), "updated_at": now} for r in chunk
-            ])
-            conn.execute(changes_t.insert(), [
-                {"kind": "intervention", "record_id": r.id, "op": "upsert", "at": now} for r in chunk
-            ])
+    """Every record, bundled and synthetic, through ``Store.write`` (one transaction)."""
+    store.write([*corpus.catalogue, *corpus.synthetic], corpus.agendas)
 
 
 def make_dataset(root: Path, corpus: Corpus, embedder, model_dir: Path) -> Dataset:

@@ -20,8 +20,7 @@ import json
 import os
 import sqlite3
 import tempfile
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -29,8 +28,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from .exporters import record_dict
+from .jsonl import jsonl_lines
 from .models import Agenda, CatalogueIntervention
-from .store import Store, WriteSummary, agendas_t, changes_t, interventions_t
+from .store import Store, WriteSummary
 from .validation import Issue, check_catalogue_links, validate_rows
 
 BACKUP_KEY = "gka_match_backup"
@@ -47,13 +47,6 @@ class BackupError(Exception):
 
 
 @dataclass
-class RestoreSummary(WriteSummary):
-    deleted: list[str] = field(default_factory=list)
-
-    def __str__(self) -> str:
-        return super().__str__() + f", {len(self.deleted)} deleted"
-
-
 def _sqlite_path(store: Store) -> Path | None:
     url = sa.engine.make_url(store.url)
     if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
@@ -114,15 +107,7 @@ def _backup_sqlite(store: Store, tmp: Path) -> dict[str, int]:
 
 
 def _backup_jsonl(store: Store, tmp: Path) -> dict[str, int]:
-    with store.engine.connect() as conn:
-        if not store.url.startswith("sqlite"):
-            conn = conn.execution_options(isolation_level="REPEATABLE READ")
-        with conn.begin():  # one snapshot for both tables
-            version = int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(changes_t.c.seq), 0))).scalar())
-            interventions = [CatalogueIntervention.model_validate_json(r) for r in conn.execute(
-                sa.select(interventions_t.c.record).order_by(interventions_t.c.id)).scalars()]
-            agendas = [Agenda.model_validate_json(r) for r in conn.execute(
-                sa.select(agendas_t.c.record).order_by(agendas_t.c.id)).scalars()]
+    version, interventions, agendas = store.read_all()
     header = {
         BACKUP_KEY: BACKUP_VERSION,
         "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -213,11 +198,8 @@ def _jsonl_rows(path: Path) -> tuple[list[tuple[int, dict]], list[tuple[int, dic
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise _not_backup(path, "neither a SQLite file nor UTF-8 text") from exc
-    lines = text.splitlines()
-    try:
-        header = json.loads(lines[0]) if lines else None
-    except json.JSONDecodeError:
-        header = None
+    lines = list(jsonl_lines(text))
+    header = lines[0][1] if lines and lines[0][0] == 1 else None
     if not isinstance(header, dict) or BACKUP_KEY not in header:
         raise _not_backup(path, f"the first line is not the backup header with \"{BACKUP_KEY}\"")
     if header[BACKUP_KEY] != BACKUP_VERSION:
@@ -225,13 +207,9 @@ def _jsonl_rows(path: Path) -> tuple[list[tuple[int, dict]], list[tuple[int, dic
                           f"gka-match reads version {BACKUP_VERSION}")
     rows_i: list[tuple[int, dict]] = []
     rows_a: list[tuple[int, dict]] = []
-    for n, line in enumerate(lines[1:], start=2):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise BackupError(f"{path.name}, line {n}: not valid JSON ({exc.msg}); the backup is damaged") from exc
+    for n, obj, error in lines[1:]:
+        if error:
+            raise BackupError(f"{path.name}, line {n}: not valid JSON ({error.msg}); the backup is damaged")
         kind = obj.get("kind") if isinstance(obj, dict) else None
         if kind not in ("intervention", "agenda") or not isinstance(obj.get("record"), dict):
             raise BackupError(f"{path.name}, line {n}: expected {{\"kind\": \"intervention\"|\"agenda\", "
@@ -246,23 +224,6 @@ def _jsonl_rows(path: Path) -> tuple[list[tuple[int, dict]], list[tuple[int, dic
     return rows_i, rows_a
 
 
-def restore(store: Store, contents: BackupContents) -> RestoreSummary:
+def restore(store: Store, contents: BackupContents) -> WriteSummary:
     """Make the store hold exactly the backup's records, in ONE transaction."""
-    summary = RestoreSummary()
-    now = time.time()
-    with store.write_transaction() as conn:  # serialised with every other writer of the store
-        for table, kind, recs in (
-            (agendas_t, "agenda", contents.agendas),
-            (interventions_t, "intervention", contents.interventions),
-        ):
-            keep = {r.id for r in recs}
-            for rid in sorted(set(conn.execute(sa.select(table.c.id)).scalars()) - keep):
-                conn.execute(table.delete().where(table.c.id == rid))
-                conn.execute(changes_t.insert().values(kind=kind, record_id=rid, op="delete", at=now))
-                summary.deleted.append(rid)
-        for rec in contents.interventions:
-            Store._upsert(conn, interventions_t, "intervention", rec, {"naam": rec.naam}, now, summary)
-        for rec in contents.agendas:
-            extra = {"gemeente": rec.gemeente, "provincie": rec.provincie}
-            Store._upsert(conn, agendas_t, "agenda", rec, extra, now, summary)
-    return summary
+    return store.replace_all(contents.interventions, contents.agendas)

@@ -6,10 +6,10 @@ test suite runs the same check.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
+from .jsonl import jsonl_lines
 from .models import Agenda, CatalogueIntervention
 from .validation import Issue, check_catalogue_links, validate_rows
 
@@ -21,9 +21,10 @@ AGENDA_FILES = sorted(BUNDLED_DIR.glob("agendas*.jsonl"))
 
 def _jsonl_rows(path: Path) -> list[tuple[int, dict]]:
     rows = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if line.strip():
-            rows.append((n, json.loads(line)))
+    for n, value, error in jsonl_lines(path.read_text(encoding="utf-8")):
+        if error:
+            raise ValueError(f"{path.name}, line {n}: not valid JSON ({error.msg})")
+        rows.append((n, value))
     return rows
 
 

@@ -79,6 +79,7 @@ from typing import Any, Callable, Iterable
 
 from pydantic import BaseModel
 
+from .jsonl import jsonl_lines
 from .models import (
     Agenda,
     AgendaIntervention,
@@ -414,14 +415,12 @@ def _read_jsonl(path: Path, kind: Kind | None, progress: bool) -> ImportBatch:
     text = _decode(path)
     items: list[tuple[int, Any]] = []
     issues: list[Issue] = []
-    for n, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            items.append((n, json.loads(line)))
-        except json.JSONDecodeError as exc:
-            issues.append(Issue(path.name, n, "", f"not valid JSON (column {exc.colno}: {exc.msg}); "
+    for n, value, error in jsonl_lines(text):
+        if error:
+            issues.append(Issue(path.name, n, "", f"not valid JSON (column {error.colno}: {error.msg}); "
                                                  "each line must be one JSON object"))
+        else:
+            items.append((n, value))
     if not items and issues:
         raise ImportFileError(f"{path.name} has no valid JSON line; the first problem: {issues[0]}")
     batch = _json_records(path, items, kind, "jsonl", progress)

@@ -84,6 +84,7 @@ class WriteSummary:
     inserted: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)  # only replace_all deletes
 
     def __str__(self) -> str:
         return f"{len(self.inserted)} new, {len(self.updated)} updated, {len(self.unchanged)} unchanged"
@@ -91,6 +92,21 @@ class WriteSummary:
 
 def _dump(record: CatalogueIntervention | Agenda) -> str:
     return json.dumps(record.model_dump(mode="json"), ensure_ascii=False, sort_keys=True)
+
+
+def _side_columns(record: CatalogueIntervention | Agenda) -> dict[str, str | None]:
+    """The columns beside the JSON that listings read; PostgreSQL text cannot hold NUL."""
+    if isinstance(record, Agenda):
+        values = {"gemeente": record.gemeente, "provincie": record.provincie}
+    else:
+        values = {"naam": record.naam}
+    return {k: v.replace("\x00", "") if isinstance(v, str) else v for k, v in values.items()}
+
+
+def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
+    """Bounded ``IN (...)`` lists (SQLite allows a limited number of bound parameters)."""
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
@@ -181,8 +197,8 @@ class Store:
     def write_transaction(self) -> Iterator[Connection]:
         """One write transaction, serialised with every other writer of this store (see module doc).
 
-        Commits when the block ends, rolls back on an exception. Code that writes tables of the
-        store directly (restore) should use this rather than ``engine.begin()``.
+        Commits when the block ends, rolls back on an exception. Writes inside it go through
+        :meth:`upsert_records`, so every change is logged.
         """
         with self.engine.begin() as conn:
             _lock_for_write(conn)
@@ -215,6 +231,21 @@ class Store:
         rows = sorted(rows, key=lambda r: (r.gemeente, r.id))
         return [Agenda.model_validate_json(r.record) for r in rows]
 
+    def read_all(self) -> tuple[int, list[CatalogueIntervention], list[Agenda]]:
+        """The data version and every record (ordered by id), read in ONE snapshot (backups)."""
+        with self.engine.connect() as conn:
+            if not self.url.startswith("sqlite"):  # SQLite transactions are snapshots already
+                conn = conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                version = int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(changes_t.c.seq), 0))).scalar())
+                rows_i = conn.execute(sa.select(interventions_t.c.id, interventions_t.c.record)).all()
+                rows_a = conn.execute(sa.select(agendas_t.c.id, agendas_t.c.record)).all()
+        return (
+            version,
+            [CatalogueIntervention.model_validate_json(r.record) for r in sorted(rows_i, key=lambda r: r.id)],
+            [Agenda.model_validate_json(r.record) for r in sorted(rows_a, key=lambda r: r.id)],
+        )
+
     def get_intervention(self, record_id: str) -> CatalogueIntervention | None:
         with self.engine.connect() as conn:
             raw = conn.execute(
@@ -246,8 +277,6 @@ class Store:
     ) -> WriteSummary:
         """Upsert interventions and agendas in ONE transaction; identical records are left alone."""
         interventions, agendas = list(interventions), list(agendas)
-        summary = WriteSummary()
-        now = time.time()
         with self.write_transaction() as conn:
             known = set(conn.execute(sa.select(interventions_t.c.id)).scalars()) | {
                 i.id for i in interventions
@@ -259,31 +288,63 @@ class Store:
                             f"agenda '{agenda.id}': intervention '{item.id}' links to unknown "
                             f"catalogue intervention '{item.catalogus_id}'"
                         )
-            for rec in interventions:
-                self._upsert(conn, interventions_t, "intervention", rec, {"naam": rec.naam}, now, summary)
-            for rec in agendas:
-                extra = {"gemeente": rec.gemeente, "provincie": rec.provincie}
-                self._upsert(conn, agendas_t, "agenda", rec, extra, now, summary)
-        return summary
+            return self.upsert_records(conn, interventions, agendas)
+
+    def replace_all(self, interventions: list[CatalogueIntervention], agendas: list[Agenda]) -> WriteSummary:
+        """Make the store hold exactly these records, in ONE transaction (restoring a backup):
+        other records are deleted, identical ones left alone, every change logged."""
+        summary = WriteSummary()
+        now = time.time()
+        with self.write_transaction() as conn:
+            for table, kind, recs in ((agendas_t, "agenda", agendas), (interventions_t, "intervention", interventions)):
+                keep = {r.id for r in recs}
+                gone = sorted(set(conn.execute(sa.select(table.c.id)).scalars()) - keep)
+                for chunk in _chunks(gone):
+                    conn.execute(table.delete().where(table.c.id.in_(chunk)))
+                if gone:
+                    conn.execute(changes_t.insert(), [
+                        {"kind": kind, "record_id": rid, "op": "delete", "at": now} for rid in gone
+                    ])
+                summary.deleted += gone
+            return self.upsert_records(conn, interventions, agendas, summary, now)
 
     @staticmethod
-    def _upsert(conn: Connection, table: sa.Table, kind: str, rec, extra: dict, now: float,
-                summary: WriteSummary) -> None:
-        payload = _dump(rec)
-        old = conn.execute(sa.select(table.c.record).where(table.c.id == rec.id)).scalar()
-        if old == payload:
-            summary.unchanged.append(rec.id)
-            return
-        # The side columns only serve listing; PostgreSQL text cannot hold NUL (the JSON escapes it).
-        extra = {k: v.replace("\x00", "") if isinstance(v, str) else v for k, v in extra.items()}
-        values = {"record": payload, "updated_at": now, **extra}
-        if old is None:
-            conn.execute(table.insert().values(id=rec.id, **values))
-            summary.inserted.append(rec.id)
-        else:
-            conn.execute(table.update().where(table.c.id == rec.id).values(**values))
-            summary.updated.append(rec.id)
-        conn.execute(changes_t.insert().values(kind=kind, record_id=rec.id, op="upsert", at=now))
+    def upsert_records(conn: Connection, interventions: Iterable[CatalogueIntervention] = (),
+                       agendas: Iterable[Agenda] = (), summary: WriteSummary | None = None,
+                       now: float | None = None) -> WriteSummary:
+        """Upsert inside an open :meth:`write_transaction`, with change-log rows.
+
+        Reads the stored versions in chunks and writes in batches (a record at a time managed a
+        few hundred records per second; imports of tens of thousands need more).
+        """
+        summary = summary if summary is not None else WriteSummary()
+        now = time.time() if now is None else now
+        for table, kind, recs in ((interventions_t, "intervention", interventions), (agendas_t, "agenda", agendas)):
+            payloads = {rec.id: (rec, _dump(rec)) for rec in recs}  # a repeated id: the last one counts
+            stored: dict[str, str] = {}
+            for chunk in _chunks(list(payloads)):
+                stored.update(conn.execute(sa.select(table.c.id, table.c.record).where(table.c.id.in_(chunk))).all())
+            inserts, updates = [], []
+            for rid, (rec, payload) in payloads.items():
+                old = stored.get(rid)
+                if old == payload:
+                    summary.unchanged.append(rid)
+                    continue
+                values = {"id": rid, "record": payload, "updated_at": now, **_side_columns(rec)}
+                (inserts if old is None else updates).append(values)
+                (summary.inserted if old is None else summary.updated).append(rid)
+            if inserts:
+                conn.execute(table.insert(), inserts)
+            if updates:
+                conn.execute(
+                    table.update().where(table.c.id == sa.bindparam("rid")),
+                    [{**{k: v for k, v in u.items() if k != "id"}, "rid": u["id"]} for u in updates],
+                )
+            if inserts or updates:
+                conn.execute(changes_t.insert(), [
+                    {"kind": kind, "record_id": v["id"], "op": "upsert", "at": now} for v in inserts + updates
+                ])
+        return summary
 
     def delete(self, kind: RecordKind, record_id: str) -> None:
         table = interventions_t if kind == "intervention" else agendas_t

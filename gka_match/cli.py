@@ -15,6 +15,7 @@ from typing import Callable
 from pydantic import ValidationError
 
 from gka_match.config import load_settings
+from gka_match.data.jsonl import jsonl_lines
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
 
@@ -136,13 +137,9 @@ def _read_queries(path: Path) -> list[str]:
     if not path.exists():
         raise UsageError(f"{path} does not exist")
     queries = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise UsageError(f"{path}, line {n}: not valid JSON ({exc.msg})") from exc
+    for n, obj, error in jsonl_lines(path.read_text(encoding="utf-8")):
+        if error:
+            raise UsageError(f"{path}, line {n}: not valid JSON ({error.msg})")
         if not isinstance(obj, dict) or not isinstance(obj.get("q"), str) or not obj["q"].strip():
             raise UsageError(f"{path}, line {n}: expected an object with a non-empty string field 'q'")
         queries.append(obj["q"])

@@ -147,5 +147,5 @@ def cmd_restore(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from exc
     summary = restore(_open_store(), contents)
     print(f"Restored {Path(args.file).name} ({contents.fmt}; {len(contents.interventions)} interventions, "
-          f"{len(contents.agendas)} agendas): {summary}.")
+          f"{len(contents.agendas)} agendas): {summary}, {len(summary.deleted)} deleted.")
     return 0

@@ -7,13 +7,13 @@ items have gain 2, relevant ones gain 1.
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
 from gka_match.data.bundled import EVAL_DIR
+from gka_match.data.jsonl import jsonl_lines
 
 DEFAULT_DEV_SET = EVAL_DIR / "dev.jsonl"
 
@@ -37,13 +37,13 @@ class EvalQuery:
 def load_dev_set(path: Path | None = None) -> list[EvalQuery]:
     path = path or DEFAULT_DEV_SET
     out = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            raw = json.loads(line)
-            out.append(EvalQuery(
-                id=raw["id"], q=raw["q"], thema=raw.get("thema", ""),
-                relevant=set(raw.get("relevant", [])), highly_relevant=set(raw.get("highly_relevant", [])),
-            ))
+    for n, raw, error in jsonl_lines(path.read_text(encoding="utf-8")):
+        if error:
+            raise ValueError(f"{path}, line {n}: not valid JSON ({error.msg})")
+        out.append(EvalQuery(
+            id=raw["id"], q=raw["q"], thema=raw.get("thema", ""),
+            relevant=set(raw.get("relevant", [])), highly_relevant=set(raw.get("highly_relevant", [])),
+        ))
     return out
 
 

@@ -87,6 +87,26 @@ def test_write_inserts_updates_and_skips_unchanged(store):
                            ("intervention", "cat-a", "upsert")]
 
 
+def test_bulk_writes_span_several_read_chunks_and_replace_all_deletes_the_rest(store):
+    """Writes read the stored versions in chunks of 500: 1,200 records cross two boundaries."""
+    records = [intervention(f"cat-{n:04d}") for n in range(1200)]
+    first = store.write(records)
+    assert len(first.inserted) == 1200 and store.counts()["interventions"] == 1200
+    changed = [r.model_copy(update={"doel": "Nieuw doel."}) if n % 400 == 0 else r for n, r in enumerate(records)]
+    second = store.write(changed)
+    assert second.updated == ["cat-0000", "cat-0400", "cat-0800"] and len(second.unchanged) == 1197
+    assert store.get_intervention("cat-0800").doel == "Nieuw doel."
+
+    version = store.data_version()
+    kept = changed[:700] + [intervention("cat-new")]
+    summary = store.replace_all(kept, [])
+    assert summary.inserted == ["cat-new"] and len(summary.unchanged) == 700
+    assert summary.deleted == [f"cat-{n:04d}" for n in range(700, 1200)]
+    assert store.intervention_ids() == {r.id for r in kept}
+    log = store.changes_since(version)
+    assert sum(c.op == "delete" for c in log) == 500 and [c.record_id for c in log if c.op == "upsert"] == ["cat-new"]
+
+
 def test_records_are_kept_as_exact_json_text(store):
     naam = "Taalhuis IJsselmonde – ‘samen’ lezen € 5 🙂"
     rec = intervention("cat-unicode", naam=naam, doel="Regel één\nregel twee\twith tab and a \x00 byte.")
@@ -112,20 +132,21 @@ def test_a_write_is_one_transaction(store, monkeypatch):
     assert store.data_version() == 0
 
     # a failure half-way (after rows and change-log entries were written) leaves nothing behind
-    calls = []
-    real = Store._upsert
+    import gka_match.data.store as store_module
 
-    def failing(*args, **kwargs):
-        calls.append(args[3].id)
-        if len(calls) == 3:
+    real_dump, dumped = store_module._dump, []
+
+    def failing_dump(record):
+        dumped.append(record.id)
+        if isinstance(record, Agenda):  # the interventions are written by now
             raise RuntimeError("disk full")
-        return real(*args, **kwargs)
+        return real_dump(record)
 
-    monkeypatch.setattr(Store, "_upsert", staticmethod(failing))
+    monkeypatch.setattr(store_module, "_dump", failing_dump)
     with pytest.raises(RuntimeError, match="disk full"):
-        store.write([intervention("cat-1"), intervention("cat-2"), intervention("cat-3")])
+        store.write([intervention("cat-1"), intervention("cat-2")], [agenda("agenda-x", "Xstad", ["cat-1"])])
     monkeypatch.undo()
-    assert calls == ["cat-1", "cat-2", "cat-3"]
+    assert dumped == ["cat-1", "cat-2", "agenda-x"]
     assert store.counts()["interventions"] == 0 and store.changes_since(0) == []
 
     # the store is usable afterwards, and an agenda may link to a programme of the same write
@@ -255,8 +276,7 @@ def test_a_writer_waits_for_an_open_write_transaction(store):
     try:
         result: list[WriteSummary] = []
         with store.write_transaction() as conn:
-            Store._upsert(conn, interventions_t, "intervention", intervention("cat-first"),
-                          {"naam": "Interventie cat-first"}, time.time(), WriteSummary())
+            Store.upsert_records(conn, [intervention("cat-first")])
             blocked = threading.Thread(target=lambda: result.append(other.write([intervention("cat-second")])))
             blocked.start()
             blocked.join(0.5)
@@ -285,8 +305,7 @@ def test_postgres_change_numbers_follow_commit_order_even_for_raw_writers(pg_url
                 raw_seq.append(seq)
 
         with store.write_transaction() as conn:
-            Store._upsert(conn, interventions_t, "intervention", intervention("cat-locked"),
-                          {"naam": "Interventie cat-locked"}, time.time(), WriteSummary())
+            Store.upsert_records(conn, [intervention("cat-locked")])
             raw = threading.Thread(target=raw_writer)
             raw.start()
             raw.join(0.5)
