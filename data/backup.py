@@ -46,7 +46,6 @@ class BackupError(Exception):
         self.issues = issues or []
 
 
-@dataclass
 def _sqlite_path(store: Store) -> Path | None:
     url = sa.engine.make_url(store.url)
     if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
