@@ -158,6 +158,8 @@ def markdown(res: dict) -> str:
     out.append("| server peak RSS, MB | " + " | ".join(
         f"{_get(res, 'sizes', s, 'http', 'memory', 'peak_rss_mb', default='–')}" for s in sizes) + " |")
     out.append("| index build (derived vectors), s | " + " | ".join(f"{res['sizes'][s]['build_s']}" for s in sizes) + " |")
+    out.append("| writing all records to the store (one `Store.write`), s | " + " | ".join(
+        f"{res['sizes'][s].get('load_s', '–')}" for s in sizes) + " |")
 
     rows = [(s, r) for s in sizes for r in (_get(res, "sizes", s, "http", "throughput", default=[]) or [])]
     if rows:
