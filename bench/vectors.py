@@ -72,13 +72,7 @@ def engine_vectors(engine) -> dict[str, np.ndarray]:
 
 def matrix(engine) -> np.ndarray:
     """The engine's document vectors in document order (rows follow ``engine.docs``)."""
-    import faiss
-
-    flat = faiss.downcast_index(engine.vectors.index.index)
-    xb = faiss.vector_to_array(flat.codes).view(np.float32).reshape(-1, engine.vectors.dim)
-    id_map = faiss.vector_to_array(engine.vectors.index.id_map)
-    row_of = {int(v): i for i, v in enumerate(id_map)}
-    return np.ascontiguousarray(xb[[row_of[i] for i in engine.int_ids]])
+    return np.ascontiguousarray(engine.vectors.reconstruct(list(engine.int_ids)), dtype=np.float32)
 
 
 def derived_table(corpus: Corpus, real_by_doc: dict[str, np.ndarray], real_docs) -> dict[str, np.ndarray]:
