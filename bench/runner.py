@@ -239,7 +239,8 @@ def _one_size(size, plan, gen, pool, real, real_by_doc, real_docs, prebuilt, wor
 
     say(f"{size}: server ...")
     srv = over_http.Server(ds.data_dir, model_dir, work / f"server-{size}.log", extra_env=plan.server_env)
-    http: dict = {"ready_s": round(srv.ready_seconds, 2), "memory_after_start": srv.memory()}
+    http: dict = {"ready_s": round(srv.ready_seconds, 2), "answering_s": round(srv.answering_seconds, 2),
+                  "memory_after_start": srv.memory()}
     try:
         for mode in MODES:
             http[mode] = over_http.search_latency(srv.url, pool.take(plan.n_queries), mode, plan.budget_s)

@@ -36,11 +36,16 @@ def open_engine(
     say: Callable[[str], None] = log.warning,
     progress: bool = False,
     seed_if_empty: bool = True,
+    background_model: bool = False,
 ) -> Engine:
-    """Open the engine over the store; an empty store is seeded with the bundled data first."""
+    """Open the engine over the store; an empty store is seeded with the bundled data first.
+
+    ``background_model``: the service opens its index (and answers lexical queries) while the
+    model loads; see :class:`Embedder`.
+    """
     settings = settings or load_settings()
     store = store or open_store(settings)
     if seed_if_empty and store.counts()["interventions"] == 0:
         say(f"The store is empty; importing the bundled data: {seed_bundled(store)}.")
-    embedder = Embedder(settings)
+    embedder = Embedder(settings, background=background_model)
     return Engine.open(settings, store, embedder, say=say, progress=progress)

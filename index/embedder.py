@@ -9,6 +9,8 @@ is a sentence-transformers model name or local path (loaded from the local cache
 from __future__ import annotations
 
 import hashlib
+import json
+import logging
 import os
 import queue
 import threading
@@ -22,6 +24,11 @@ import numpy as np
 from gka_match.config import DEFAULT_MODEL, Settings
 
 from .e5_convert import PROMPTS, convert
+
+
+log = logging.getLogger(__name__)
+
+_PLAIN_MODULES = ("Transformer", "Pooling", "Normalize")  # modules that keep the pooled dimension
 
 
 class ModelNotAvailable(RuntimeError):
@@ -38,6 +45,22 @@ def prepare_default_model(settings: Settings, force: bool = False) -> tuple[Path
     if (path / "modules.json").exists() and not force:
         return path, False
     return convert(path), True
+
+
+def folder_dimension(target: str) -> int | None:
+    """The vector size a sentence-transformers folder states (Transformer + Pooling [+ Normalize]),
+    or None when the files do not say it plainly (then the model is loaded to find out)."""
+    folder = Path(target)
+    try:
+        modules = json.loads((folder / "modules.json").read_text())
+        if any(m["type"].rsplit(".", 1)[-1] not in _PLAIN_MODULES for m in modules):
+            return None
+        pooling = next(m for m in modules if m["type"].endswith("Pooling"))
+        config = json.loads((folder / pooling["path"] / "config.json").read_text())
+    except (OSError, ValueError, KeyError, StopIteration):
+        return None
+    dim = config.get("embedding_dimension", config.get("word_embedding_dimension"))
+    return int(dim) if isinstance(dim, int) else None
 
 
 def resolve_model(settings: Settings) -> str:
@@ -103,37 +126,80 @@ class QueryBatcher:
 
 
 class Embedder:
-    """Loads the model once per process; caches query embeddings (officers repeat queries)."""
+    """Loads the model once per process; caches query embeddings (officers repeat queries).
 
-    def __init__(self, settings: Settings, cache_size: int = 2048):
+    With ``background=True`` the model loads in a thread: name, fingerprint and dimension come
+    from the model folder's files, so a server can open its index and answer lexical queries
+    while torch and sentence-transformers import (~10 s here); anything that needs the model
+    waits for it. A model whose dimension the files do not state is loaded at once.
+    """
+
+    def __init__(self, settings: Settings, cache_size: int = 2048, background: bool = False):
         if not settings.allow_download:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        from sentence_transformers import SentenceTransformer
-
-        target = resolve_model(settings)
-        try:
-            self.model = SentenceTransformer(
-                target, device="cpu", local_files_only=not settings.allow_download
-            )
-        except Exception as exc:  # sentence-transformers raises many kinds for a missing model
-            raise ModelNotAvailable(
-                f"Cannot load embedding model {settings.model!r} offline ({exc.__class__.__name__}: "
-                f"{exc}). Use a local path or a model in the local cache, or set GKA_ALLOW_DOWNLOAD=1."
-            ) from exc
-        if settings.quantize == "int8":
-            self._quantize_int8()
+        self._settings = settings
+        self._target = resolve_model(settings)
         self.name = settings.model
-        dim_of = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
-        self.dim = int(dim_of())
-        prompts = getattr(self.model, "prompts", {}) or {}
-        self._query_prompt = "query" if "query" in prompts else None
-        self._doc_prompt = "document" if "document" in prompts else None
-        self.fingerprint = self._fingerprint(target, settings.quantize)
+        self.fingerprint = self._fingerprint(self._target, settings.quantize)
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
         self._batcher = QueryBatcher(self._encode_queries)
+        self._model = None
+        self._load_error: BaseException | None = None
+        self._loaded = threading.Event()
+        self.dim: int | None = folder_dimension(self._target) if background else None
+        if self.dim is None:
+            self._load()
+        else:
+            threading.Thread(target=self._load_in_background, name="gka-model-loader", daemon=True).start()
+
+    def _load(self) -> None:
+        from sentence_transformers import SentenceTransformer
+
+        try:
+            model = SentenceTransformer(
+                self._target, device="cpu", local_files_only=not self._settings.allow_download
+            )
+        except Exception as exc:  # sentence-transformers raises many kinds for a missing model
+            raise ModelNotAvailable(
+                f"Cannot load embedding model {self.name!r} offline ({exc.__class__.__name__}: "
+                f"{exc}). Use a local path or a model in the local cache, or set GKA_ALLOW_DOWNLOAD=1."
+            ) from exc
+        dim_of = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        dim = int(dim_of())
+        if self.dim is not None and dim != self.dim:
+            raise ModelNotAvailable(f"Model {self.name!r} produces {dim}-dimensional vectors, its files say {self.dim}.")
+        self.dim = dim
+        prompts = getattr(model, "prompts", {}) or {}
+        self._query_prompt = "query" if "query" in prompts else None
+        self._doc_prompt = "document" if "document" in prompts else None
+        self._model = model
+        if self._settings.quantize == "int8":
+            self._quantize_int8()
+        self._loaded.set()
+        self.warm_up()
+
+    def _load_in_background(self) -> None:
+        try:
+            self._load()
+        except BaseException as exc:  # reported to every caller that needs the model
+            self._load_error = exc
+            self._loaded.set()
+            log.error("%s", exc)
+
+    @property
+    def model(self):
+        """The sentence-transformers model; waits while it is still loading."""
+        self._loaded.wait()
+        if self._load_error is not None:
+            raise self._load_error
+        return self._model
+
+    @property
+    def loaded(self) -> bool:
+        return self._loaded.is_set() and self._load_error is None
 
     def _quantize_int8(self) -> None:
         """Dynamic int8 linear layers (torch's fbgemm kernels): ~1.6x faster on this CPU, at a
@@ -144,7 +210,7 @@ class Embedder:
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # torch points to torchao for new code; this API still works
-            torch.ao.quantization.quantize_dynamic(self.model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
+            torch.ao.quantization.quantize_dynamic(self._model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
 
     @staticmethod
     def _fingerprint(target: str, quantize: str) -> str:

@@ -30,6 +30,10 @@ class Health(BaseModel):
     agendas: int
     data_version: int
     model: str
+    model_loaded: bool = Field(
+        description="false for the first seconds after start: lexical search answers at once, "
+                    "hybrid and dense search wait for the model"
+    )
     writes_enabled: bool
 
 
@@ -86,7 +90,7 @@ def health(engine: Engine = Depends(get_engine), settings: Settings = Depends(ge
     return Health(
         status="ok", documents=len(engine.docs), interventions=counts["interventions"],
         agendas=counts["agendas"], data_version=engine.data_version, model=engine.embedder.name,
-        writes_enabled=bool(settings.api_key),
+        model_loaded=engine.embedder.loaded, writes_enabled=bool(settings.api_key),
     )
 
 

@@ -72,7 +72,10 @@ def free_port() -> int:
 
 
 class LiveServer:
-    """`gka-match serve` in its own process on a free loopback port: real HTTP."""
+    """`gka-match serve` in its own process on a free loopback port: real HTTP.
+
+    Ready once /health reports the model loaded too (the service answers lexical queries while
+    the model is still loading; the tests want every mode at full speed)."""
 
     def __init__(self, data_dir: Path, model_dir: Path, log_path: Path, **env: str):
         self.port = free_port()
@@ -88,7 +91,8 @@ class LiveServer:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"server exited early:\n{log_path.read_text()}")
             try:
-                if httpx.get(self.url + "/health", timeout=2).status_code == 200:
+                health = httpx.get(self.url + "/health", timeout=2)
+                if health.status_code == 200 and health.json()["model_loaded"]:
                     return
             except httpx.HTTPError:
                 pass
