@@ -272,7 +272,7 @@ class Engine:
                 {rid for kind, rid in kinds if kind == "intervention"},
                 {rid for kind, rid in kinds if kind == "agenda"},
             )
-            vectors = self._embed(new_docs) if new_docs else np.empty((0, self.embedder.dim), np.float32)
+            vectors = self._embed(new_docs)
             with self._lock:
                 self._replace(remove, new_docs, vectors)
                 self.data_version = changes[-1].seq

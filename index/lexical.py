@@ -79,8 +79,8 @@ class _Delta:
 
 
 class LexicalIndex:
-    def __init__(self, terms: list[str], vocabulary: frozenset[str], main: _Segment,
-                 doc_len: np.ndarray, order: np.ndarray | None = None):
+    def __init__(self, terms: list[str], vocabulary: frozenset[str], main: _Segment, doc_len: np.ndarray):
+        """Every slot of ``main`` is a live document, slot = position (as after a merge)."""
         self.terms = terms
         self._term_id = {t: i for i, t in enumerate(terms)}
         self.vocabulary = vocabulary  # corpus words, for the compound splitter
@@ -88,11 +88,8 @@ class LexicalIndex:
         self._delta = _Delta()
         self._doc_len = doc_len.astype(np.float32)
         self._alive = np.ones(main.n_slots, dtype=bool)
-        self._order = np.arange(main.n_slots, dtype=np.int64) if order is None else order
-        self._alive[:] = False
-        self._alive[self._order] = True
-        live_terms = main.doc_term[np.repeat(self._alive, np.diff(main.doc_ptr))]
-        self._df = np.bincount(live_terms, minlength=len(terms)).astype(np.int64)
+        self._order = np.arange(main.n_slots, dtype=np.int64)
+        self._df = np.bincount(main.doc_term, minlength=len(terms)).astype(np.int64)
 
     # ---- construction --------------------------------------------------------------------
     @classmethod
@@ -171,10 +168,7 @@ class LexicalIndex:
 
     def _forget(self, slot: int) -> None:
         self._alive[slot] = False
-        if slot < self._main.n_slots:
-            term_ids, _ = self._main.doc(slot)
-        else:
-            term_ids, _ = self._delta.docs[slot - self._main.n_slots]
+        term_ids, _ = self._doc_arrays(slot)
         self._df[term_ids] -= 1
 
     def _append(self, tokens: list[str]) -> None:
