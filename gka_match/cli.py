@@ -64,10 +64,18 @@ def filters_from_args(args: argparse.Namespace):
 # ---- model / data / index ------------------------------------------------------------------
 @command("model")
 def cmd_model(args: argparse.Namespace) -> int:
-    from gka_match.index.embedder import prepare_default_model
+    from gka_match.index.embedder import DEFAULT_MODEL, prepare_default_model
+    from gka_match.index.onnx_export import export_model
 
-    path, converted = prepare_default_model(load_settings(), force=args.force)
+    settings = load_settings()
+    path, converted = prepare_default_model(settings.model_dir, force=args.force)
     _say(f"{'Converted' if converted else 'Already prepared'}: {path}")
+    precisions = tuple(dict.fromkeys(("fp32", settings.precision, *(["int8"] if args.int8 else []))))
+    manifest = export_model(path, precisions, force=args.force or converted, say=_say)
+    _say(f"ONNX export ready ({', '.join(manifest['graphs'])}): {path / 'onnx'}")
+    if settings.model != DEFAULT_MODEL:
+        _say(f"Note: GKA_MODEL={settings.model} is served by sentence-transformers; the prepared "
+             "default model is used only when GKA_MODEL is unset.")
     return 0
 
 
@@ -82,16 +90,15 @@ def cmd_seed(args: argparse.Namespace) -> int:
 
 @command("build")
 def cmd_build(args: argparse.Namespace) -> int:
-    from gka_match.index.embedder import Embedder
     from gka_match.index.engine import Engine
-    from gka_match.runtime import open_engine, open_store
+    from gka_match.runtime import open_embedder, open_engine, open_store
 
     if args.if_needed:
         engine = open_engine(say=_say, progress=True)  # rebuilds only a missing/stale index
         engine.save_if_changed()  # keeps changes replayed from the log
     else:
         settings = load_settings()
-        engine = Engine(settings, open_store(settings), Embedder(settings))
+        engine = Engine(settings, open_store(settings), open_embedder(settings))
         engine.build(progress=True)
     _say(f"Index ready: {len(engine.docs)} documents, data version {engine.data_version}, "
          f"snapshot {engine.snapshot}.")
@@ -199,7 +206,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # workers with 2 threads each embed several times slower than with 1 each). Share the cores
     # out, unless the operator chose a number.
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    os.environ.setdefault("OMP_NUM_THREADS", str(max(1, cores // args.workers)))
+    os.environ.setdefault("GKA_THREADS", str(max(1, cores // args.workers)))
+    os.environ.setdefault("OMP_NUM_THREADS", os.environ["GKA_THREADS"])
     uvicorn.run(
         "gka_match.service.app:create_app", factory=True, host=args.host, port=args.port,
         workers=args.workers, log_level="info",
@@ -234,7 +242,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("model", help="prepare the offline embedding model")
     p.add_argument("action", choices=["prepare"])
-    p.add_argument("--force", action="store_true", help="convert again even if prepared")
+    p.add_argument("--force", action="store_true", help="convert and export again even if prepared")
+    p.add_argument("--int8", action="store_true", help="also export the int8 ONNX graph (GKA_PRECISION=int8)")
 
     sub.add_parser("seed", help="import the bundled catalogue and agendas into the store")
 

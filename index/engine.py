@@ -145,6 +145,13 @@ class Engine:
                 f"The index was built with model {manifest.get('model')!r}, but GKA_MODEL is "
                 f"{self.embedder.name!r}; vectors of two models are never mixed."
             )
+        built = (manifest.get("runtime"), manifest.get("precision"))
+        if built != (self.embedder.runtime, self.embedder.precision):
+            raise IndexProblem(
+                f"The index was embedded with runtime {built[0] or 'torch'} ({built[1] or 'fp32'}), this "
+                f"process embeds with {self.embedder.runtime} ({self.embedder.precision}); vectors made "
+                "two ways are never mixed."
+            )
         if manifest.get("fingerprint") != self.embedder.fingerprint:
             raise IndexProblem(
                 f"The index was built with other weights for model {self.embedder.name!r} "
@@ -223,6 +230,8 @@ class Engine:
                 "format": FORMAT_VERSION,
                 "model": self.embedder.name,
                 "fingerprint": self.embedder.fingerprint,
+                "runtime": self.embedder.runtime,
+                "precision": self.embedder.precision,
                 "dim": self.embedder.dim,
                 "data_version": self.data_version,
                 "next_id": self.next_id,

@@ -30,9 +30,10 @@ class Health(BaseModel):
     agendas: int
     data_version: int
     model: str
+    runtime: Literal["onnx", "torch"] = Field(description="what embeds queries: ONNX Runtime or sentence-transformers (torch)")
+    precision: Literal["fp32", "int8"]
     model_loaded: bool = Field(
-        description="false for the first seconds after start: lexical search answers at once, "
-                    "hybrid and dense search wait for the model"
+        True, description="always true: the service answers only once its model is loaded (kept for older clients)"
     )
     writes_enabled: bool
 
@@ -90,7 +91,7 @@ def health(engine: Engine = Depends(get_engine), settings: Settings = Depends(ge
     return Health(
         status="ok", documents=len(engine.docs), interventions=counts["interventions"],
         agendas=counts["agendas"], data_version=engine.data_version, model=engine.embedder.name,
-        model_loaded=engine.embedder.loaded, writes_enabled=bool(settings.api_key),
+        runtime=engine.embedder.runtime, precision=engine.embedder.precision, writes_enabled=bool(settings.api_key),
     )
 
 

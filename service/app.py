@@ -20,7 +20,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gka_match.config import Settings, load_settings
 from gka_match.data.store import NotFound, StoreError
-from gka_match.index.embedder import ModelNotAvailable
 
 log = logging.getLogger("gka_match.service")
 
@@ -109,9 +108,7 @@ def create_app(settings: Settings | None = None, engine=None) -> FastAPI:
         from gka_match.runtime import open_engine
 
         app.state.settings = settings
-        app.state.engine = engine or await asyncio.to_thread(
-            open_engine, settings, None, log.warning, background_model=True
-        )
+        app.state.engine = engine or await asyncio.to_thread(open_engine, settings, None, log.warning)
         app.state.store = app.state.engine.store
         task = asyncio.create_task(_follow_store(app))
         log.info("gka-match ready: %d documents", len(app.state.engine.docs))
@@ -145,11 +142,6 @@ def create_app(settings: Settings | None = None, engine=None) -> FastAPI:
     @app.exception_handler(StoreError)
     async def _conflict(_: Request, exc: StoreError):
         return JSONResponse(status_code=409, content={"detail": str(exc)})
-
-    @app.exception_handler(ModelNotAvailable)
-    async def _no_model(_: Request, exc: ModelNotAvailable):
-        # the model failed to load in the background: lexical search still works
-        return JSONResponse(status_code=503, content={"detail": f"{exc} Lexical search (mode=lexical) still works."})
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException):

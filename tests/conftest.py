@@ -22,13 +22,15 @@ TEST_API_KEY = "test-key-0123456789"
 
 @pytest.fixture(scope="session")
 def model_dir() -> Path:
-    """The converted default model; `make test` prepares it in var/models beforehand."""
-    from gka_match.config import load_settings
+    """The converted default model and its ONNX export; `make test` prepares both in var/models
+    beforehand (fp32 and int8), so this only checks that they are there."""
     from gka_match.index.embedder import prepare_default_model
+    from gka_match.index.onnx_export import export_model
 
     path = Path(os.environ.get("GKA_TEST_MODEL_DIR", ROOT / "var" / "models"))
     os.environ["GKA_MODEL_DIR"] = str(path)
-    prepare_default_model(load_settings())
+    folder, _ = prepare_default_model(path)
+    export_model(folder, ("fp32", "int8"))
     return path
 
 
@@ -72,10 +74,8 @@ def free_port() -> int:
 
 
 class LiveServer:
-    """`gka-match serve` in its own process on a free loopback port: real HTTP.
-
-    Ready once /health reports the model loaded too (the service answers lexical queries while
-    the model is still loading; the tests want every mode at full speed)."""
+    """`gka-match serve` in its own process on a free loopback port: real HTTP; ready once
+    /health answers (the service answers only with its model loaded)."""
 
     def __init__(self, data_dir: Path, model_dir: Path, log_path: Path, **env: str):
         self.port = free_port()
@@ -92,7 +92,7 @@ class LiveServer:
                 raise RuntimeError(f"server exited early:\n{log_path.read_text()}")
             try:
                 health = httpx.get(self.url + "/health", timeout=2)
-                if health.status_code == 200 and health.json()["model_loaded"]:
+                if health.status_code == 200:
                     return
             except httpx.HTTPError:
                 pass

@@ -130,7 +130,8 @@ def module_env(model_dir, seeded_dir, tmp_path_factory):
 def _open(data_dir: Path, model_dir: Path, embedder=None, prepare=None):
     from gka_match.config import load_settings
     from gka_match.index.embedder import Embedder
-    from gka_match.index.engine import Engine
+    from gka_match.runtime import open_embedder
+from gka_match.index.engine import Engine
     from gka_match.runtime import open_store
 
     with pytest.MonkeyPatch.context() as mp:
@@ -140,7 +141,7 @@ def _open(data_dir: Path, model_dir: Path, embedder=None, prepare=None):
     store = open_store(settings)
     if prepare:
         prepare(store)
-    return Engine.open(settings, store, embedder or Embedder(settings))
+    return Engine.open(settings, store, embedder or open_embedder(settings))
 
 
 @pytest.fixture(scope="module")

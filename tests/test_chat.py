@@ -17,6 +17,7 @@ from gka_match.config import load_settings
 from gka_match.data.store import Store
 from gka_match.data.vocab import erkenning_rank
 from gka_match.index.embedder import Embedder
+from gka_match.runtime import open_embedder
 from gka_match.index.engine import Engine
 from gka_match.index.filters import Filters
 from gka_match.service.chat import (
@@ -162,7 +163,7 @@ def engine(seeded_dir, model_dir, tmp_path_factory) -> Engine:
         load_settings(), data_dir=root, database_url=f"sqlite:///{root / 'gka.sqlite3'}", index_dir=root / "index",
         model_dir=model_dir, erkenning_boost=0.0,
     )
-    return Engine.open(settings, Store(settings.database_url), Embedder(settings))
+    return Engine.open(settings, Store(settings.database_url), open_embedder(settings))
 
 
 def ages(doc) -> tuple[int, int]:

@@ -15,6 +15,7 @@ from gka_match.data.models import CatalogueIntervention
 from gka_match.data.store import Store
 from gka_match.data.vocab import erkenning_rank
 from gka_match.index.embedder import Embedder
+from gka_match.runtime import open_embedder
 from gka_match.index.engine import Engine, IndexProblem
 from gka_match.index.filters import Filters, parse_doelgroep
 from gka_match.index.ranking import rrf
@@ -26,7 +27,7 @@ QUERY = "Veel kinderen in onze wijk beginnen groep 3 met een taalachterstand"
 
 @pytest.fixture(scope="session")
 def embedder(model_dir) -> Embedder:
-    return Embedder(load_settings())
+    return open_embedder()
 
 
 @pytest.fixture
@@ -176,7 +177,7 @@ def test_reopen_catches_up_from_change_log(settings_env, embedder, engine):
 def test_model_mismatch_is_detected_and_rebuilt(settings_env, embedder, model_dir, monkeypatch):
     monkeypatch.setenv("GKA_MODEL", str(model_dir / "multilingual-e5-small"))  # same weights, other name
     settings = load_settings()
-    other = Embedder(settings)
+    other = open_embedder(settings)
     store = Store(settings.database_url)
     with pytest.raises(IndexProblem, match="never mixed"):
         Engine(settings, store, other).load()
@@ -211,7 +212,7 @@ def test_killed_build_leaves_previous_index_serving(data_dir, model_dir, embedde
     # Wait until the build is embedding (its progress bar has started), then kill it hard.
     deadline = time.monotonic() + 120
     seen = ""
-    while time.monotonic() < deadline and "Batches" not in seen:
+    while time.monotonic() < deadline and "Documenten insluiten" not in seen:
         seen += os.read(proc.stderr.fileno(), 4096).decode(errors="replace")
     time.sleep(1.0)
     proc.send_signal(signal.SIGKILL)

@@ -113,8 +113,7 @@ def test_embeddings_match_engine(st_model):
 
 
 def test_prepare_is_idempotent(model_dir):
-    from gka_match.config import load_settings
     from gka_match.index.embedder import prepare_default_model
 
-    path, converted = prepare_default_model(load_settings())
+    path, converted = prepare_default_model(model_dir)
     assert not converted and (path / "modules.json").exists()
