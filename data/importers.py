@@ -117,7 +117,7 @@ _MB = 1024 * 1024
 INTERVENTION_COLUMNS: tuple[str, ...] = (
     "id", "naam", "aliassen", "korte_omschrijving", "doel", "doelgroep", "doelgroep_omschrijving",
     "leeftijd_van", "leeftijd_tot", "themas", "setting", "erkenningsniveau", "erkenning_databank",
-    "erkenning_datum", "werkzame_elementen", "website", "bron", "illustratief",
+    "erkenning_datum", "werkzame_elementen", "website", "land", "bron", "illustratief",
 )
 AGENDA_ITEM_COLUMNS: tuple[str, ...] = (
     "id", "naam", "betrokken_partijen", "doel", "doelgroep", "doelgroep_omschrijving",
@@ -126,7 +126,7 @@ AGENDA_ITEM_COLUMNS: tuple[str, ...] = (
     "illustratief",
 )
 AGENDA_FIELDS: tuple[str, ...] = (
-    "gemeente", "id", "provincie", "periode", "aanleiding_en_uitdagingen", "inzet_gemeente",
+    "gemeente", "id", "provincie", "periode", "ondertekend", "gka_themas", "aanleiding_en_uitdagingen", "inzet_gemeente",
     "inzet_npo", "samenwerking_gka", "kennis", "afspraken", "begroting_ocw_euro",
     "begroting_toelichting", "communities", "bron", "illustratief",
 )
@@ -142,7 +142,7 @@ AGENDA_COLUMNS: tuple[str, ...] = tuple(agenda_column(f) for f in AGENDA_FIELDS)
 
 LIST_FIELDS = {
     "aliassen", "doelgroep", "themas", "setting", "werkzame_elementen", "betrokken_partijen",
-    "afspraken",
+    "afspraken", "gka_themas",
 }
 JSON_FIELDS = {"communities"}
 BOOL_FIELDS = {"illustratief"}

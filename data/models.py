@@ -13,13 +13,14 @@ from typing import Annotated, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-from .vocab import DOELGROEPEN, ERKENNINGSNIVEAUS, PROVINCIES, SETTINGS, THEMAS
+from .vocab import DOELGROEPEN, ERKENNINGSNIVEAUS, LANDEN, PROVINCIES, SETTINGS, THEMAS
 
 Thema = Literal[THEMAS]  # type: ignore[valid-type]
 Doelgroep = Literal[DOELGROEPEN]  # type: ignore[valid-type]
 Setting = Literal[SETTINGS]  # type: ignore[valid-type]
 Erkenningsniveau = Literal[ERKENNINGSNIVEAUS]  # type: ignore[valid-type]
 Provincie = Literal[PROVINCIES]  # type: ignore[valid-type]
+Land = Literal[LANDEN]  # type: ignore[valid-type]
 
 RecordId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,120}$")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
@@ -63,14 +64,17 @@ class _Record(BaseModel):
 
 
 class _Targeted(_Record):
-    """Fields shared by everything that has a doelgroep, themes and a setting."""
+    """Fields shared by everything that has a doelgroep, themes and a setting.
 
-    doelgroep: list[Doelgroep] = Field(min_length=1)
+    Agenda interventions may leave the classification empty when no source states it; the
+    catalogue requires it (see :class:`CatalogueIntervention`)."""
+
+    doelgroep: list[Doelgroep] = Field(default_factory=list)
     doelgroep_omschrijving: OptionalText = ""
     leeftijd_van: Optional[Age] = Field(None, description="youngest child age in years")
     leeftijd_tot: Optional[Age] = Field(None, description="oldest child age in years")
-    themas: list[Thema] = Field(min_length=1)
-    setting: list[Setting] = Field(min_length=1)
+    themas: list[Thema] = Field(default_factory=list)
+    setting: list[Setting] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _age_order(self) -> "_Targeted":
@@ -91,6 +95,9 @@ class _Targeted(_Record):
 class CatalogueIntervention(_Targeted):
     """A proven or described programme, independent of any agenda."""
 
+    doelgroep: list[Doelgroep] = Field(min_length=1)
+    themas: list[Thema] = Field(min_length=1)
+    setting: list[Setting] = Field(min_length=1)
     id: RecordId
     naam: ShortText
     aliassen: list[ShortText] = Field(default_factory=list, description="other names, abbreviations")
@@ -101,6 +108,7 @@ class CatalogueIntervention(_Targeted):
     erkenning_datum: Optional[Annotated[str, StringConstraints(pattern=r"^\d{4}(-\d{2}){0,2}$")]] = None
     werkzame_elementen: list[ShortText] = Field(default_factory=list)
     website: Optional[ShortText] = None
+    land: Land = Field("Nederland", description="where the programme comes from and is run")
 
     @model_validator(mode="after")
     def _erkenning_has_source(self) -> "CatalogueIntervention":
@@ -110,16 +118,19 @@ class CatalogueIntervention(_Targeted):
 
 
 class AgendaIntervention(_Targeted):
-    """One intervention of a GKA-agenda, with exactly the template's fields."""
+    """One intervention of a GKA-agenda, with exactly the template's fields.
+
+    Only the name is required: a template field that no source states stays empty (every view
+    shows "niet vermeld in de bron"), it is never filled with plausible text."""
 
     id: RecordId
     naam: ShortText
-    betrokken_partijen: list[ShortText] = Field(min_length=1)
-    doel: Text
-    locatie: Text = Field(description="wijk, school")
-    omschrijving_activiteiten: Text
-    monitoring_en_evaluatie: Text
-    financiering: Text
+    betrokken_partijen: list[ShortText] = Field(default_factory=list)
+    doel: OptionalText = ""
+    locatie: OptionalText = Field("", description="wijk, school")
+    omschrijving_activiteiten: OptionalText = ""
+    monitoring_en_evaluatie: OptionalText = ""
+    financiering: OptionalText = ""
     website: Optional[ShortText] = None
     contactpersoon: Optional[ShortText] = None
     catalogus_id: Optional[RecordId] = Field(None, description="the catalogue programme it applies")
@@ -134,18 +145,23 @@ class Community(_Record):
 
 
 class Agenda(_Record):
-    """A municipality's GKA-agenda in the template's shape."""
+    """A municipality's GKA-agenda in the template's shape.
+
+    ``illustratief`` marks what is invented in the agenda's own fields; each intervention and
+    community carries its own mark. Fields no source states stay empty."""
 
     id: RecordId
     gemeente: ShortText
     provincie: Provincie
-    periode: Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{4}$")]
-    aanleiding_en_uitdagingen: Annotated[str, StringConstraints(strip_whitespace=True, min_length=40)]
+    periode: Optional[Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{4}$")]] = None
+    ondertekend: OptionalText = Field("", description="when and by whom it was signed, as the source says")
+    gka_themas: list[ShortText] = Field(default_factory=list, description="the GKA's own theme labels for this agenda")
+    aanleiding_en_uitdagingen: OptionalText = ""
     inzet_gemeente: OptionalText = ""
     inzet_npo: OptionalText = Field("", description="Inzet vanuit het Nationaal Programma Onderwijs")
     samenwerking_gka: OptionalText = ""
     kennis: OptionalText = ""
-    interventies: list[AgendaIntervention] = Field(min_length=1, max_length=30)
+    interventies: list[AgendaIntervention] = Field(default_factory=list, max_length=30)
     communities: list[Community] = Field(default_factory=list)
     afspraken: list[ShortText] = Field(default_factory=lambda: list(DEFAULT_AFSPRAKEN))
     begroting_ocw_euro: Optional[Annotated[int, Field(ge=0, le=100_000)]] = Field(

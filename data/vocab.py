@@ -58,9 +58,12 @@ SETTINGS: tuple[str, ...] = (
 )
 
 # Ordered from weakest to strongest evidence; the order is what `min_erkenning` uses.
+# "goed beschreven" is Loket Gezond Leven's first level (judged by practitioners), below the
+# commission's "goed onderbouwd"; NJi's older "theoretisch goed onderbouwd" is "goed onderbouwd".
 ERKENNINGSNIVEAUS: tuple[str, ...] = (
     "onbekend",
     "niet erkend",
+    "goed beschreven",
     "goed onderbouwd",
     "effectief volgens eerste aanwijzingen",
     "effectief volgens goede aanwijzingen",
@@ -84,11 +87,16 @@ PROVINCIES: tuple[str, ...] = (
 )
 
 
+LANDEN: tuple[str, ...] = ("Nederland", "Vlaanderen")
+
+
 def erkenning_rank(niveau: str) -> int:
     """Position of an erkenningsniveau on the evidence ladder (higher is stronger)."""
     return ERKENNINGSNIVEAUS.index(niveau)
 
 
 def groep_to_ages(groep_van: int, groep_tot: int) -> tuple[int, int]:
-    """Map primary-school groepen to ages: groep 1 starts at 4, groep 8 ends at 12."""
-    return groep_van + 3, groep_tot + 4
+    """Map primary-school groepen to ages in whole years, inclusive: a child in groep N is N+3
+    (turning N+4 during the year), so groep 1-2 is 4-5 (up to 6) and groep 8 is 11 (up to 12).
+    A programme for 6-9-year-olds therefore does not reach groep 1-2."""
+    return groep_van + 3, groep_tot + 3

@@ -46,21 +46,6 @@ def add_filter_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--provincie", action="append", default=[])
 
 
-def filters_from_args(args: argparse.Namespace):
-    from gka_match.index.filters import Filters
-
-    try:
-        return Filters(
-            thema=args.thema, doelgroep=args.doelgroep, setting=args.setting,
-            min_erkenning=args.min_erkenning, kind=args.kind, gemeente=args.gemeente,
-            provincie=args.provincie,
-        )
-    except ValidationError as exc:
-        raise UsageError("invalid filter: " + "; ".join(
-            f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()
-        )) from exc
-
-
 # ---- model / data / index ------------------------------------------------------------------
 @command("model")
 def cmd_model(args: argparse.Namespace) -> int:
@@ -107,76 +92,118 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 @command("search")
 def cmd_search(args: argparse.Namespace) -> int:
-    from gka_match.runtime import open_engine
+    from gka_match.index.search import SearchError
+    from gka_match.runtime import open_engine, open_searcher
+    from gka_match.service.schemas import SearchHit
 
     if not args.query and not args.queries:
-        raise UsageError('give a QUERY or --queries FILE.jsonl')
-    if not 1 <= args.k <= 100:
-        raise UsageError("--k must be between 1 and 100")
-    filters = filters_from_args(args)
-    queries: list[str]
-    if args.queries:
-        queries = _read_queries(Path(args.queries))
-    else:
-        queries = [args.query]
+        raise UsageError('geef een VRAAG of --queries BESTAND.jsonl')
+    queries = _read_queries(Path(args.queries)) if args.queries else [args.query]
+    requests = [_search_request(args, q) for q in queries]  # every line checked before the model loads
     engine = open_engine(say=_say)
-    unknown = engine.unknown_gemeenten(filters)
-    if unknown:
-        raise UsageError(f"no agenda for gemeente {', '.join(unknown)}; known: {', '.join(engine.gemeenten())}")
-    for q in queries:
-        hits = _hits(engine.search(q, k=args.k, mode=args.mode, filters=filters))
+    searcher = open_searcher(engine)
+    for req in requests:
+        try:
+            answer = searcher.search(req)
+        except SearchError as exc:
+            raise UsageError(str(exc)) from exc
+        hits = [SearchHit.from_result(r).model_dump() for r in answer.results]
         if args.queries:
-            print(json.dumps({"q": q, "results": hits}, ensure_ascii=False))
+            print(json.dumps({"q": req.q, "results": hits}, ensure_ascii=False))
         elif args.json:
             print(json.dumps(hits, ensure_ascii=False, indent=1))
         else:
-            _print_hits(q, hits)
+            _print_answer(answer)
     return 0
 
 
-def _hits(results) -> list[dict]:
-    from gka_match.service.schemas import SearchHit
+def _search_request(args: argparse.Namespace, query: str):
+    from gka_match.index.search import SearchRequest
 
-    return [SearchHit.from_result(r, i).model_dump() for i, r in enumerate(results, start=1)]
+    try:
+        return SearchRequest(
+            q=query, k=args.k, mode=args.mode, group=not args.flat, floor=args.floor,
+            thema=args.thema, doelgroep=args.doelgroep, setting=args.setting, min_erkenning=args.min_erkenning,
+            kind=args.kind, gemeente=args.gemeente, provincie=args.provincie,
+        )
+    except ValidationError as exc:
+        raise UsageError(_validation_text(exc)) from exc
+
+
+def _validation_text(exc: ValidationError) -> str:
+    """Pydantic's errors as 'field: what to fix', without its internals."""
+    parts = []
+    for e in exc.errors():
+        where = ".".join(str(p) for p in e["loc"])
+        msg = e["msg"].removeprefix("Value error, ")
+        if e["type"] == "literal_error":
+            msg = f"'{e.get('input')}' is geen geldige waarde; kies uit {e.get('ctx', {}).get('expected', '')}"
+        parts.append(f"{where}: {msg}")
+    return "; ".join(parts)
 
 
 def _read_queries(path: Path) -> list[str]:
     if not path.exists():
-        raise UsageError(f"{path} does not exist")
-    queries = []
+        raise UsageError(f"{path} bestaat niet")
+    queries, problems = [], []
     for n, obj, error in jsonl_lines(path.read_text(encoding="utf-8")):
         if error:
-            raise UsageError(f"{path}, line {n}: not valid JSON ({error.msg})")
-        if not isinstance(obj, dict) or not isinstance(obj.get("q"), str) or not obj["q"].strip():
-            raise UsageError(f"{path}, line {n}: expected an object with a non-empty string field 'q'")
-        queries.append(obj["q"])
+            problems.append(f"regel {n}: geen geldige JSON ({error.msg})")
+        elif not isinstance(obj, dict) or not isinstance(obj.get("q"), str) or not obj["q"].strip():
+            problems.append(f"regel {n}: verwacht een object met een niet-leeg tekstveld 'q'")
+        else:
+            queries.append(obj["q"])
+    if problems:
+        raise UsageError(f"{path}: " + "; ".join(problems))
     return queries
 
 
-def _print_hits(query: str, hits: list[dict]) -> None:
-    print(f"Resultaten voor: {query}\n")
-    for h in hits:
-        where = f" — {h['gemeente']}" if h["gemeente"] else ""
-        print(f"{h['rank']:>2}. {h['name']}{where}  [{h['kind']}, {h['erkenningsniveau']}, score {h['score']:.4f}]")
-        print(f"    {h['reason']['sentence']}")
-        if h["gemeenten"]:
-            print("    Gemeenten die dit doen: " + ", ".join(r["gemeente"] for r in h["gemeenten"]))
-    if not hits:
-        print("Geen resultaten; probeer minder filters of andere woorden.")
+STRENGTH_LABEL = {"sterk": "sterke match", "redelijk": "redelijke match", "zwak": "zwakke match"}
+
+
+def _print_answer(answer) -> None:
+    print(f"Resultaten voor: {answer.request.q}\n")
+    if answer.no_good_match:
+        print("Geen goede match. " + answer.advice)
+        return
+    for r in answer.results:
+        d = r.lead
+        where = f" — {d.gemeente}" if d.gemeente else ""
+        mark = " [illustratief]" if d.illustratief else ""
+        print(f"{r.rank:>2}. {d.name}{where}{mark}  ({STRENGTH_LABEL[r.strength]}, {d.erkenningsniveau})")
+        for point in r.reason.points:
+            print(f"    - {point}")
+    if answer.hidden:
+        print(f"\n{answer.hidden} zwakkere opties niet getoond (onder de drempel; --floor 0 toont alles).")
 
 
 @command("eval")
 def cmd_eval(args: argparse.Namespace) -> int:
-    from gka_match.index.evaluation import evaluate, format_table, load_dev_set
-    from gka_match.runtime import open_engine
+    from gka_match.index.evaluation import FOREIGN_DIR, OFFTOPIC_SET, evaluate, format_table, load_queries
+    from gka_match.runtime import open_embedder, open_engine, open_foreign_corpus, open_searcher
 
-    engine = open_engine(say=_say)
-    queries = load_dev_set(Path(args.file) if args.file else None)
-    report = evaluate(engine, queries, modes=args.mode or None, k=10)
-    if args.json:
-        print(json.dumps(report, indent=1))
+    settings = load_settings()
+    offtopic = load_queries(OFFTOPIC_SET)
+    embedder = open_embedder(settings)
+    reports = {}
+    if args.file:
+        path = Path(args.file)
+        if not path.exists():
+            raise UsageError(f"{path} bestaat niet")
+        engine = open_engine(settings, say=_say)
+        reports[path.name] = evaluate(open_searcher(engine, settings), load_queries(path), offtopic, args.mode)
     else:
-        print(format_table(report))
+        if args.corpus in ("bundled", "both"):
+            engine = open_engine(settings, say=_say)
+            reports["bundled (dev)"] = evaluate(open_searcher(engine, settings), load_queries(), offtopic, args.mode)
+        if args.corpus in ("foreign", "both"):
+            foreign = open_foreign_corpus(settings, embedder)
+            reports["foreign"] = evaluate(open_searcher(foreign, settings), load_queries(FOREIGN_DIR / "queries.jsonl"),
+                                          offtopic, args.mode)
+    if args.json:
+        print(json.dumps(reports, indent=1))
+    else:
+        print("\n\n".join(format_table(r, name) for name, r in reports.items()))
     return 0
 
 
@@ -253,13 +280,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("search", help="search interventions")
     p.add_argument("query", nargs="?")
     p.add_argument("--queries", help="JSONL file with one {\"q\": ...} per line")
-    p.add_argument("--k", type=int, default=10)
+    p.add_argument("--k", type=int, default=10, help="hoeveel opties hoogstens (1-100)")
     p.add_argument("--mode", choices=["hybrid", "dense", "lexical"], default="hybrid")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--flat", action="store_true", help="elk document apart, niet gegroepeerd per optie")
+    p.add_argument("--floor", type=float, default=None,
+                   help="verberg resultaten onder deze matchkans (standaard: de gekalibreerde drempel; 0 toont alles)")
     add_filter_args(p)
 
-    p = sub.add_parser("eval", help="measure match quality on the dev set")
-    p.add_argument("--file", help="JSONL eval file (default: the bundled dev set)")
+    p = sub.add_parser("eval", help="meet de matchkwaliteit (dev-set en vreemd corpus)")
+    p.add_argument("--file", help="JSONL-vragenbestand, gemeten op de huidige store (in plaats van de dev-set)")
+    p.add_argument("--corpus", choices=["bundled", "foreign", "both"], default="both",
+                   help="bundled: de meegeleverde data met de dev-set; foreign: het vreemde evaluatiecorpus")
     p.add_argument("--mode", action="append", choices=["hybrid", "dense", "lexical"])
     p.add_argument("--json", action="store_true")
 

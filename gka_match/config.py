@@ -63,10 +63,6 @@ class Settings:
     model_dir: Path
     index_dir: Path
     api_key: str | None
-    rrf_k: int
-    fusion: str
-    fusion_dense_weight: float | None
-    erkenning_boost: float
     max_query_chars: int
     max_body_bytes: int
     chat_ttl_seconds: int
@@ -74,6 +70,7 @@ class Settings:
     cors_origins: list[str] = field(default_factory=list)
     allow_download: bool = False
     max_import_bytes: int = DEFAULT_MAX_IMPORT_BYTES
+    match_floor: float | None = None
     runtime: str = "auto"
     precision: str = "fp32"
     threads: int | None = None
@@ -94,10 +91,6 @@ def load_settings() -> Settings:
         model_dir=Path(_env("GKA_MODEL_DIR", str(data_dir / "models"))).expanduser().resolve(),
         index_dir=Path(_env("GKA_INDEX_DIR", str(data_dir / "index"))).expanduser().resolve(),
         api_key=os.environ.get("GKA_API_KEY") or None,
-        rrf_k=_env_int("GKA_RRF_K", 60),
-        fusion=_env_choice("GKA_FUSION", "zscore", ("zscore", "rrf")),
-        fusion_dense_weight=_env_weight("GKA_FUSION_DENSE_WEIGHT"),
-        erkenning_boost=_env_float("GKA_ERKENNING_BOOST", 0.0),
         max_query_chars=_env_int("GKA_MAX_QUERY_CHARS", 2000),
         max_body_bytes=_env_int("GKA_MAX_BODY_BYTES", 1_000_000),
         chat_ttl_seconds=_env_int("GKA_CHAT_TTL_SECONDS", 3600),
@@ -105,6 +98,7 @@ def load_settings() -> Settings:
         cors_origins=cors,
         allow_download=os.environ.get("GKA_ALLOW_DOWNLOAD", "") == "1",
         max_import_bytes=_env_int("GKA_MAX_IMPORT_BYTES", DEFAULT_MAX_IMPORT_BYTES),
+        match_floor=_env_weight("GKA_MATCH_FLOOR"),
         runtime=_env_choice("GKA_RUNTIME", "auto", ("auto", "onnx", "torch")),
         precision=_env_choice("GKA_PRECISION", DEFAULT_PRECISION, ("fp32", "int8")),
         threads=_env_int("GKA_THREADS", 0) or None,

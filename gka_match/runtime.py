@@ -50,3 +50,34 @@ def open_engine(
     if seed_if_empty and store.counts()["interventions"] == 0:
         say(f"The store is empty; importing the bundled data: {seed_bundled(store)}.")
     return Engine.open(settings, store, open_embedder(settings), say=say, progress=progress)
+
+
+def open_searcher(engine: Engine, settings: Settings | None = None, ranker=None):
+    """The search core over ``engine`` with the packaged, calibrated ranker."""
+    from gka_match.index.scoring import Ranker
+    from gka_match.index.search import Searcher
+
+    settings = settings or load_settings()
+    return Searcher(engine, ranker or Ranker.load(), settings.max_query_chars, settings.match_floor)
+
+
+def open_foreign_corpus(settings: Settings | None = None, embedder: Embedder | None = None) -> Engine:
+    """The foreign evaluation corpus (``data/eval/foreign``) in its own store and index under
+    ``$GKA_DATA_DIR/eval-foreign``: built once, reused while the files and the model stay the same."""
+    from dataclasses import replace
+
+    from gka_match.data.jsonl import jsonl_lines
+    from gka_match.data.models import CatalogueIntervention
+    from gka_match.index.evaluation import FOREIGN_DIR
+
+    settings = settings or load_settings()
+    work = settings.data_dir / "eval-foreign"
+    local = replace(settings, database_url=f"sqlite:///{work / 'store.sqlite3'}", index_dir=work / "index")
+    store = Store(local.database_url)
+    text = (FOREIGN_DIR / "interventions.jsonl").read_text(encoding="utf-8")
+    records = [CatalogueIntervention.model_validate(raw) for _, raw, error in jsonl_lines(text) if not error]
+    stale = {r.id for r in store.list_interventions()} - {r.id for r in records}
+    store.write(records)
+    for record_id in sorted(stale):
+        store.delete("intervention", record_id)
+    return Engine.open(local, store, embedder or open_embedder(settings), say=log.info)

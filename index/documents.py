@@ -109,6 +109,8 @@ def catalogue_doc(rec: CatalogueIntervention) -> SearchDoc:
             "erkenning_databank": rec.erkenning_databank,
             "erkenning_datum": rec.erkenning_datum,
             "werkzame_elementen": list(rec.werkzame_elementen),
+            "aliassen": list(rec.aliassen),
+            "land": rec.land,
             "bron": rec.bron,
         },
     )
@@ -124,7 +126,7 @@ def agenda_doc(agenda: Agenda, item: AgendaIntervention, programme: CatalogueInt
         kind="agenda",
         record_id=agenda.id,
         name=item.naam,
-        summary=item.doel,
+        summary=item.doel or item.omschrijving_activiteiten,
         fields={
             "naam": item.naam + (f" {programme.naam}" if programme else ""),
             "aliassen": " ".join(programme.aliassen) if programme else "",
@@ -156,6 +158,7 @@ def agenda_doc(agenda: Agenda, item: AgendaIntervention, programme: CatalogueInt
             "locatie": item.locatie,
             "betrokken_partijen": list(item.betrokken_partijen),
             "programma": programme.naam if programme else None,
+            "aliassen": list(programme.aliassen) if programme else [],
             "agenda_uitdaging": agenda.aanleiding_en_uitdagingen,
             "bron": item.bron,
         },

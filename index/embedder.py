@@ -232,6 +232,10 @@ class Embedder:
         with tqdm(total=len(texts), desc="Documenten insluiten", unit="doc") as bar:
             return self._encode(prompted, batch_size, bar.update)
 
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        """Many queries at once, without the query cache (for fixed reference questions)."""
+        return self._encode([self._query_prompt + t for t in texts], DOCUMENT_BATCH)
+
     def encode_query(self, text: str) -> np.ndarray:
         with self._lock:
             hit = self._cache.get(text)

@@ -36,19 +36,17 @@ from .embedding_cache import EmbeddingCache
 from .filters import Filters
 from .lexical import FILE_NAME as LEXICAL_FILE
 from .lexical import LexicalIndex
-from .query_terms import expand_abbreviations, read_signals
-from .ranking import Reason, erkenning_boost, explain, field_stems, rrf, zscore_fuse
+from .candidates import Candidates
+from .query_terms import expand_abbreviations
+from .text import analyze, base_stem, split_compound, stem, vocabulary_stems, words
 from .vector import VectorIndex
 
 log = logging.getLogger(__name__)
 
 Mode = Literal["hybrid", "dense", "lexical"]
 MODES: tuple[str, ...] = ("hybrid", "dense", "lexical")
-FORMAT_VERSION = 3  # 2: lexical counts in lexical.npz; 3: float16 vectors
+FORMAT_VERSION = 4  # 2: lexical counts in lexical.npz; 3: float16 vectors; 4: Dutch word forms, aliases in docs
 SNAPSHOT_FILES = ("docs.jsonl", "vectors.faiss", LEXICAL_FILE)
-# The dense weight of z-score fusion, chosen by 5-fold cross-validation on the dev set
-# (README, "Match quality"); RRF uses equal weights unless GKA_FUSION_DENSE_WEIGHT says otherwise.
-ZSCORE_DENSE_WEIGHT = 0.55
 
 
 class IndexProblem(RuntimeError):
@@ -57,21 +55,20 @@ class IndexProblem(RuntimeError):
 
 @dataclass
 class Runner:
+    """A municipality whose agenda applies a programme ("wie doet dit al?")."""
+
     gemeente: str
     agenda_id: str
     intervention_id: str
-    naam: str
+    naam: str  # the local name of the intervention
+    contactpersoon: str | None = None
+    website: str | None = None
+    illustratief: bool = False
 
-
-@dataclass
-class SearchResult:
-    doc: SearchDoc
-    score: float
-    reason: Reason
-    dense_rank: int | None = None
-    lexical_rank: int | None = None
-    runners: list[Runner] = field(default_factory=list)
-    grouped: list[SearchDoc] = field(default_factory=list)
+    @classmethod
+    def of(cls, doc: SearchDoc) -> "Runner":
+        return cls(doc.gemeente or "", doc.record_id, doc.doc_id, doc.name, doc.contactpersoon, doc.website,
+                   doc.illustratief)
 
 
 def _sha256(path: Path) -> str:
@@ -339,7 +336,7 @@ class Engine:
             if d.kind == "agenda" and d.gemeente:
                 gemeenten[d.gemeente.lower()] = d.gemeente
                 if d.catalogus_id:
-                    runners.setdefault(d.catalogus_id, []).append(Runner(d.gemeente, d.record_id, d.doc_id, d.name))
+                    runners.setdefault(d.catalogus_id, []).append(Runner.of(d))
         for lst in runners.values():
             lst.sort(key=lambda r: r.gemeente)
         self._runners, self._gemeenten = runners, gemeenten
@@ -364,87 +361,80 @@ class Engine:
     def unknown_gemeenten(self, filters: Filters) -> list[str]:
         return [g for g in filters.gemeente if g.lower() not in self._gemeenten]
 
-    def search(self, query: str, k: int = 10, mode: Mode = "hybrid",
-               filters: Filters | None = None, group: bool = False) -> list[SearchResult]:
+    def retrieve(self, query: str, mode: Mode = "hybrid", filters: Filters | None = None,
+                 n: int = 100) -> Candidates:
+        """The candidates of ``query`` inside ``filters``: dense top ``n`` ∪ lexical top ``n``."""
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}")
         expanded = expand_abbreviations(query)
         # Encode outside the lock: the model releases the GIL, so queries run in parallel.
         query_vec = self.embedder.encode_query(expanded) if mode != "lexical" else None
         with self._lock:
-            return self._search(query, expanded, query_vec, k, mode, filters or Filters(), group)
+            return self._retrieve(expanded, query_vec, mode, filters or Filters(), n)
 
-    def _stems_of(self, doc: SearchDoc) -> dict[str, frozenset[str]]:
-        stems = self._field_stems.get(doc.doc_id)
-        if stems is None:
-            stems = self._field_stems[doc.doc_id] = field_stems(doc, self.lexical.vocabulary)
-        return stems
-
-    def _fuse(self, mode: Mode, rankings: list[tuple[np.ndarray, float]],
-              dense_sim: dict[int, float], lex_score: dict[int, float]) -> dict[int, float]:
-        if mode != "hybrid":  # a single list keeps its own scores: cosine similarity or BM25
-            return dict(dense_sim if mode == "dense" else lex_score)
-        if self.settings.fusion == "rrf":
-            w = self.settings.fusion_dense_weight
-            w_dense, w_lex = (1.0, 1.0) if w is None else (2 * w, 2 * (1 - w))
-            return rrf([(rankings[0][0], w_dense), (rankings[1][0], w_lex)], self.settings.rrf_k)
-        w = ZSCORE_DENSE_WEIGHT if self.settings.fusion_dense_weight is None else self.settings.fusion_dense_weight
-        return zscore_fuse([(dense_sim, w), (lex_score, 1.0 - w)])
-
-    def _search(self, query: str, expanded: str, query_vec: np.ndarray | None, k: int, mode: Mode,
-                filters: Filters, group: bool) -> list[SearchResult]:
+    def _retrieve(self, expanded: str, query_vec: np.ndarray | None, mode: Mode, filters: Filters,
+                  n_cand: int) -> Candidates:
         n = len(self.docs)
-        if n == 0:
-            return []
         mask = None if filters.is_empty() else filters.mask(self.docs)
-        if mask is not None and not mask.any():
-            return []
-        n_cand = min(n, max(100, 5 * k))
-        dense_rank: dict[int, int] = {}
-        dense_sim: dict[int, float] = {}
-        lex_rank: dict[int, int] = {}
-        lex_score: dict[int, float] = {}
-        rankings: list[tuple[np.ndarray, float]] = []
-        if mode in ("hybrid", "dense"):
+        if n == 0 or (mask is not None and not mask.any()):
+            return Candidates.empty()
+        n_cand = min(n, n_cand)
+        tokens = self.lexical.analyze_query(expanded)
+        dense: dict[int, float] = {}
+        if mode != "lexical":
             allowed = None if mask is None else np.asarray(self.int_ids, dtype=np.int64)[mask]
             ids, sims = self.vectors.search(query_vec, n_cand, allowed)
-            positions = np.asarray([self._pos[int(i)] for i in ids], dtype=np.int64)
-            for r, (p, s) in enumerate(zip(positions, sims), start=1):
-                dense_rank[int(p)], dense_sim[int(p)] = r, float(s)
-            rankings.append((positions, 1.0))
-        if mode in ("hybrid", "lexical"):
-            scores = self.lexical.scores(self.lexical.analyze_query(expanded))
+            dense = {self._pos[int(i)]: float(s) for i, s in zip(ids, sims)}
+        lexical: list[int] = []
+        scores = None
+        if mode != "dense":
+            scores = self.lexical.scores(tokens)
             if mask is not None:
                 scores = np.where(mask, scores, 0.0)
             top = np.argpartition(-scores, n_cand - 1)[:n_cand] if n > n_cand else np.arange(n)
             top = top[np.argsort(-scores[top], kind="stable")]
-            top = top[scores[top] > 0]
-            for r, p in enumerate(top, start=1):
-                lex_rank[int(p)], lex_score[int(p)] = r, float(scores[p])
-            rankings.append((top, 1.0))
-        fused = self._fuse(mode, rankings, dense_sim, lex_score)
-        if self.settings.erkenning_boost > 0:
-            fused = {p: s * erkenning_boost(self.docs[p], self.settings.erkenning_boost) for p, s in fused.items()}
-        order = sorted(fused, key=lambda p: (-fused[p], p))
-        signals = read_signals(query)
-        results: list[SearchResult] = []
-        by_programme: dict[str, SearchResult] = {}
-        for p in order:
-            doc = self.docs[p]
-            if group and doc.kind == "agenda" and doc.catalogus_id in by_programme:
-                by_programme[doc.catalogus_id].grouped.append(doc)
-                continue
-            if len(results) >= k:
-                if group:
-                    continue
-                break
-            result = SearchResult(
-                doc=doc, score=fused[p],
-                reason=explain(query, doc, signals, dense_sim.get(p), lex_score.get(p), self._stems_of(doc)),
-                dense_rank=dense_rank.get(p), lexical_rank=lex_rank.get(p),
-                runners=self.runners(doc.record_id) if doc.kind == "catalogue" else [],
-            )
-            results.append(result)
-            if doc.kind == "catalogue":
-                by_programme[doc.record_id] = result
-        return results
+            lexical = [int(p) for p in top[scores[top] > 0]]
+        positions = list(dict.fromkeys([*dense, *lexical]))
+        cos = None
+        if query_vec is not None:
+            missing = [p for p in positions if p not in dense]
+            if missing:  # exact cosines for what only BM25 found: a search restricted to them
+                ids, sims = self.vectors.search(query_vec, len(missing), np.asarray([self.int_ids[p] for p in missing]))
+                dense_extra = {self._pos[int(i)]: float(s) for i, s in zip(ids, sims)}
+            else:
+                dense_extra = {}
+            cos = np.asarray([dense.get(p, dense_extra.get(p, 0.0)) for p in positions], dtype=np.float32)
+        pos = np.asarray(positions, dtype=np.int64)
+        dense_rank = {p: r for r, p in enumerate(dense, start=1)}
+        lexical_rank = {p: r for r, p in enumerate(lexical, start=1)}
+        content = words(expanded)
+        stems = vocabulary_stems(self.lexical.vocabulary)
+        known = sum(1 for w in content if stem(w) in stems or base_stem(w, stems) or split_compound(w, self.lexical.vocabulary))
+        return Candidates(
+            docs=[self.docs[p] for p in positions], cos=cos,
+            bm25=None if scores is None else scores[pos].astype(np.float32),
+            coverage=None if scores is None else self.lexical.coverage(tokens, pos),
+            dense_rank=np.asarray([dense_rank.get(p, 0) for p in positions], dtype=np.int64),
+            lexical_rank=np.asarray([lexical_rank.get(p, 0) for p in positions], dtype=np.int64),
+            query_tokens=tokens, known_share=known / len(content) if content else 0.0,
+            centroid_cos=0.0 if query_vec is None else float(self.vectors.centroid() @ query_vec),
+            specificity=self.lexical.specificity(tokens), n_words=len(content), query_vec=query_vec,
+        )
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        """Query vectors for fixed texts (the ranker's background questions), cached on disk."""
+        return self._cache.encode(["\x00query\x00" + t for t in texts],
+                                  lambda keyed: self.embedder.encode_queries([k.split("\x00", 2)[2] for k in keyed]))
+
+    def doc_stems(self, doc: SearchDoc) -> dict[str, frozenset[str]]:
+        """The stemmed tokens of each field of ``doc`` (what reasons compare the query with)."""
+        stems = self._field_stems.get(doc.doc_id)
+        if stems is None:
+            stems = self._field_stems[doc.doc_id] = {
+                name: frozenset(analyze(text, self.lexical.vocabulary)) for name, text in doc.fields.items()
+            }
+        return stems
+
+    def df_share(self, token: str) -> float:
+        """The share of documents that contain a stemmed token."""
+        return self.lexical.df_share(token)

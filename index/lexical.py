@@ -149,6 +149,47 @@ class LexicalIndex:
             slot_scores[slots] += idf * (tf / (norm + tf))  # slots are unique within one term
         return slot_scores[self._order]
 
+    def df_share(self, token: str) -> float:
+        term = self._term_id.get(token)
+        return float(self._df[term]) / len(self._order) if term is not None and len(self._order) else 0.0
+
+    def specificity(self, query_tokens: list[str]) -> float:
+        """How specific the query is: the highest idf among its tokens that the corpus has,
+        relative to the idf of a word in one document (0 when the corpus has none)."""
+        n = len(self._order)
+        dfs = [int(self._df[self._term_id[t]]) for t in query_tokens if t in self._term_id]
+        dfs = [df for df in dfs if df > 0]
+        if not n or not dfs:
+            return 0.0
+        return float(np.log(1.0 + (n - min(dfs) + 0.5) / (min(dfs) + 0.5)) / np.log(1.0 + (n - 0.5) / 1.5))
+
+    def coverage(self, query_tokens: list[str], positions: np.ndarray) -> np.ndarray:
+        """For each document at ``positions``: the idf-weighted share of the distinct query
+        tokens it contains, in [0, 1]. A token the corpus lacks counts with the highest idf, so
+        a query of unknown words covers nothing anywhere (how "asdfghjkl" is told apart)."""
+        n = len(self._order)
+        unique = list(dict.fromkeys(query_tokens))
+        out = np.zeros(len(positions), dtype=np.float32)
+        if not n or not unique or not len(positions):
+            return out
+        max_idf = float(np.log(1.0 + (n + 0.5) / 0.5))
+        total = 0.0
+        slot_of = self._order[positions]
+        for token in unique:
+            term = self._term_id.get(token)
+            df = self._df[term] if term is not None else 0
+            if df == 0:
+                total += max_idf
+                continue
+            idf = float(np.log(1.0 + (n - df + 0.5) / (df + 0.5)))
+            total += idf
+            slots, _ = self._main.postings(term)
+            extra = self._delta.postings.get(term)
+            if extra:
+                slots = np.concatenate([slots, np.fromiter((s for s, _ in extra), np.int32, len(extra))])
+            out += np.isin(slot_of, slots).astype(np.float32) * idf
+        return out / total
+
     # ---- incremental maintenance -------------------------------------------------------------
     def replace(self, remove_positions: list[int], new_texts: list[str]) -> None:
         """Drop documents at ``remove_positions`` and append ``new_texts`` (order preserved)."""

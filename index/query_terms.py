@@ -42,7 +42,7 @@ THEMA_SIGNALS: dict[str, tuple[str, ...]] = {
     "ouderbetrokkenheid": ("ouder", "gezin", "thuis", "moeder", "vader"),
     "overgang po-vo": ("brugklas", "overgang", "schooladvies", "po-vo", "voortgezet", "middelbare school", "groep 8"),
     "schoolverzuim en thuiszitters": ("verzuim", "thuiszit", "spijbel", "uitval", "leerplicht", "schooluitval"),
-    "sociaal-emotioneel en gedrag": ("pest", "gedrag", "sociaal", "emotione", "weerbaar", "agressie", "veiligheid", "welbevinden"),
+    "sociaal-emotioneel en gedrag": ("pest", "gepest", "gedrag", "sociaal", "emotione", "weerbaar", "agressie", "veiligheid", "welbevinden"),
     "gezondheid en bewegen": ("gezond", "bewegen", "sport", "overgewicht", "voeding", "lunch", "ontbijt", "fruit", "zwem"),
     "armoede en meedoen": ("armoede", "arm", "inkomen", "schuld", "minima", "meedoen", "kosten", "geld"),
     "verlengde leertijd": ("verlengde", "naschools", "weekendschool", "zomerschool", "huiswerk", "extra leertijd", "bijles"),
@@ -54,21 +54,28 @@ THEMA_SIGNALS: dict[str, tuple[str, ...]] = {
     "rekenen en wiskunde": ("reken", "wiskunde", "cijfer"),
 }
 
+# Ages in whole years, inclusive (see ``vocab.groep_to_ages`` for groepen).
 AGE_SIGNALS: dict[str, tuple[int, int]] = {
-    "baby": (0, 1), "zwanger": (0, 0), "dreumes": (1, 2), "peuter": (2, 3), "kleuter": (4, 6),
-    "basisschool": (4, 12), "basisonderwijs": (4, 12), "brugklas": (12, 13), "puber": (12, 16),
-    "tiener": (12, 18), "middelbare school": (12, 18), "voortgezet onderwijs": (12, 18),
-    "mbo": (16, 23), "jongvolwassen": (18, 23), "jongeren": (12, 23), "vo": (12, 18),
+    "baby": (0, 1), "zuigeling": (0, 1), "zwanger": (0, 0), "dreumes": (1, 2), "peuter": (2, 3),
+    "voorschool": (2, 3), "peuterspeelzaal": (2, 3), "kinderdagverblijf": (0, 3), "kleuter": (4, 5),
+    "basisschool": (4, 11), "basisonderwijs": (4, 11), "basisschoolleerling": (4, 11),
+    "brugklas": (12, 13), "puber": (12, 16), "tiener": (12, 18), "middelbare school": (12, 18),
+    "voortgezet onderwijs": (12, 18), "vmbo": (12, 16), "havo": (12, 17), "vwo": (12, 18),
+    "mbo": (16, 23), "student": (17, 23), "jongvolwassen": (18, 23), "jongeren": (12, 23), "vo": (12, 18),
 }
 
-GROEP_PATTERN = re.compile(r"\bgroep(?:en)?\s*(\d)(?:\s*(?:-|t/m|tot|en|/)\s*(\d))?")
-YEARS_PATTERN = re.compile(r"\b(\d{1,2})\s*(?:-|tot|t/m)\s*(\d{1,2})\s*(?:jaar|jarigen)")
+GROEP_PATTERN = re.compile(r"\bgroep(?:en)?\s*(\d)((?:\s*(?:-|t/m|tot en met|tot|en|/|,)\s*\d)*)")
+YEARS_PATTERN = re.compile(
+    r"\b(?:(van)\s+)?(\d{1,2})\s*(?:-|t/m|tot en met|tot)\s*(\d{1,2})(?:\s*(jaar|jarigen))?"
+)
+SINGLE_AGE_PATTERN = re.compile(r"\b(\d{1,2})(?:\s*jaar\b|-?jarigen?\b)")
 
 
 @dataclass
 class QuerySignals:
     themas: list[str] = field(default_factory=list)
     ages: tuple[int, int] | None = None
+    age_terms: list[str] = field(default_factory=list)  # the user's own words for the ages
     ouders: bool = False
     professionals: bool = False
 
@@ -96,15 +103,28 @@ def read_signals(text: str) -> QuerySignals:
     for thema, cues in THEMA_SIGNALS.items():
         if any(_has(folded, c) for c in cues):
             signals.themas.append(thema)
-    spans = [span for cue, span in AGE_SIGNALS.items() if _has(folded, cue)]
+    spans: list[tuple[int, int]] = []
+    groepen = GROEP_PATTERN.sub(" ", folded)  # what is left once groepen are read
     for m in GROEP_PATTERN.finditer(folded):
-        lo, hi = int(m.group(1)), int(m.group(2) or m.group(1))
-        if 1 <= lo <= hi <= 8:
-            spans.append(groep_to_ages(lo, hi))
-    for m in YEARS_PATTERN.finditer(folded):
-        lo, hi = int(m.group(1)), int(m.group(2))
-        if lo <= hi:
+        numbers = [int(m.group(1)), *map(int, re.findall(r"\d", m.group(2)))]
+        if all(1 <= n <= 8 for n in numbers):
+            spans.append(groep_to_ages(min(numbers), max(numbers)))
+            signals.age_terms.append(m.group(0).strip())
+    for m in YEARS_PATTERN.finditer(groepen):
+        lo, hi = int(m.group(2)), int(m.group(3))
+        if (m.group(1) or m.group(4)) and lo <= hi <= 30:
             spans.append((lo, hi))
+            signals.age_terms.append(m.group(0).strip())
+    if not signals.age_terms:
+        for m in SINGLE_AGE_PATTERN.finditer(groepen):
+            if int(m.group(1)) <= 30:
+                spans.append((int(m.group(1)), int(m.group(1))))
+                signals.age_terms.append(m.group(0).strip())
+    for cue, span in AGE_SIGNALS.items():
+        hit = re.search(r"\b" + re.escape(cue) + (r"\b" if len(cue) <= 3 else r"\w*"), groepen)
+        if hit and not (cue == "jongeren" and spans):  # "jongeren van 16 tot 23" is 16-23, not 12-23
+            spans.append(span)
+            signals.age_terms.append(hit.group(0))
     if spans:
         signals.ages = (min(s[0] for s in spans), max(s[1] for s in spans))
     signals.ouders = any(_has(folded, c) for c in ("ouder", "moeder", "vader", "gezin"))

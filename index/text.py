@@ -1,8 +1,12 @@
 """Dutch text analysis for the lexical index and for match reasons.
 
-Lower-casing, Dutch stop words, Snowball stemming (PyStemmer) and a light compound splitter:
-Dutch glues words together ("taalachterstand"), so a query word is also matched by its parts
-when both parts are words of the corpus ("taal" + "achterstand").
+Lower-casing, Dutch stop words, Snowball stemming (PyStemmer) and three light rules the Snowball
+stemmer lacks, each applied only when the result is a stem of the corpus:
+- compounds: a word is also matched by its parts ("taalachterstand" → "taal" + "achterstand");
+- past participles: "gepest" → "pest", "gescheiden" → "scheid";
+- diminutives: "boekje" → "boek", "groepjes" → "groep".
+Primary-school groepen ("groep 6-8", "groep 1 en 2") and bare numbers are not words: the query
+reader turns groepen into ages (``query_terms``), so "6-8" never becomes the token "68".
 """
 
 from __future__ import annotations
@@ -15,12 +19,24 @@ import Stemmer
 from bm25s.stopwords import STOPWORDS_DUTCH
 
 _WORD = re.compile(r"[0-9a-zà-ÿ]+(?:-[0-9a-zà-ÿ]+)*")
+GROEP_EXPRESSION = re.compile(r"\bgroep(?:en)?\s*\d(?:\s*(?:-|t/m|tot en met|tot|en|/|,)\s*\d)*\b")
 _STEMMER = Stemmer.Stemmer("dutch")
 # A few words that are frequent in every intervention text and carry no meaning for matching.
 STOPWORDS = frozenset(STOPWORDS_DUTCH) | {
     "wij", "we", "onze", "ons", "zijn", "worden", "wordt", "veel", "hebben", "heeft", "kunnen",
     "jaar", "via", "etc", "bijv", "mee", "gaat", "gaan", "zien", "zie", "heel", "erg",
+    # filler of how people ask, not of what they ask about
+    "weinig", "komen", "komt", "kom", "zoeken", "zoek", "zoekt", "willen", "wil", "wilt", "graag",
+    "iets", "doen", "doet", "vaak", "steeds", "manier", "moeten", "moet", "hoe", "welke", "wat",
+    "groep", "groepen", "aantal", "echt", "best", "waar", "kunt", "zou", "zouden",
 }
+# Nouns and adjectives that look like participles ("ge" + stem + t/d/en) but are not.
+_NOT_PARTICIPLES = frozenset({
+    "gebied", "gebieden", "gezond", "gezin", "gezinnen", "gemeenten", "geleden", "gelden", "geweld",
+    "gebed", "gebit", "gebod", "gedicht", "gewicht", "gerecht", "gericht", "gesticht", "gezicht",
+    "geluid", "geduld", "gemiddeld", "genoegen", "gebruiken", "gevolgen", "gedachten", "gewend",
+})
+_DIMINUTIVES = ("etjes", "etje", "tjes", "tje", "pjes", "pje", "jes", "je")
 _LINKS = ("", "s", "en", "e")  # Dutch linking morphemes between compound parts
 MIN_PART = 3
 
@@ -32,9 +48,12 @@ def fold(text: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """Content words (folded, no stop words); hyphenated words also yield their parts."""
+    """Content words (folded, no stop words, no groepen or bare numbers); hyphenated words also
+    yield their parts."""
     out: list[str] = []
-    for w in _WORD.findall(fold(text)):
+    for w in _WORD.findall(GROEP_EXPRESSION.sub(" ", fold(text))):
+        if w.replace("-", "").isdigit():
+            continue
         parts = w.split("-") if "-" in w else []
         for token in [w.replace("-", ""), *parts]:
             if len(token) >= 2 and token not in STOPWORDS:
@@ -68,11 +87,35 @@ def split_compound(word: str, vocabulary: frozenset[str] | set[str]) -> list[str
     return best
 
 
-def analyze(text: str, vocabulary: frozenset[str] | set[str] = frozenset()) -> list[str]:
-    """Stemmed tokens; compounds add their stemmed parts when the parts are in ``vocabulary``."""
+@lru_cache(maxsize=8)
+def vocabulary_stems(vocabulary: frozenset[str]) -> frozenset[str]:
+    """The stems of the corpus words (a frozenset caches its hash, so this lookup is cheap)."""
+    return frozenset(stem(w) for w in vocabulary)
+
+
+def base_stem(word: str, stems: frozenset[str]) -> str | None:
+    """The corpus stem behind a past participle or a diminutive, or None."""
+    if len(word) >= 6 and word.startswith("ge") and word.endswith(("t", "d", "en")) and word not in _NOT_PARTICIPLES:
+        base = stem(word[2:])
+        if base in stems and base != stem(word):
+            return base
+    for suffix in _DIMINUTIVES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= MIN_PART:
+            base = stem(word[: -len(suffix)])
+            if base in stems and base != stem(word):
+                return base
+    return None
+
+
+def analyze(text: str, vocabulary: frozenset[str] = frozenset()) -> list[str]:
+    """Stemmed tokens; participles, diminutives and compounds add the corpus stems behind them."""
     tokens: list[str] = []
+    stems = vocabulary_stems(vocabulary) if vocabulary else frozenset()
     for w in words(text):
         tokens.append(stem(w))
         if vocabulary:
+            base = base_stem(w, stems)
+            if base:
+                tokens.append(base)
             tokens.extend(stem(p) for p in split_compound(w, vocabulary) if p not in STOPWORDS)
     return tokens

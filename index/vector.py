@@ -17,11 +17,18 @@ import numpy as np
 
 
 class VectorIndex:
+    """Also keeps the sum of its vectors: the corpus centroid tells how close a query is to what
+    the corpus is about at all (a scoring feature, see ``scoring``)."""
+
     def __init__(self, dim: int, index: faiss.Index | None = None):
         self.dim = dim
         self.index = index if index is not None else faiss.IndexIDMap(
             faiss.IndexScalarQuantizer(dim, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT)
         )
+        self._sum = np.zeros(dim, dtype=np.float64)
+        codes = faiss.downcast_index(self.index.index)
+        for start in range(0, len(self), 10_000):  # chunked: no full float32 copy at 50k documents
+            self._sum += codes.reconstruct_n(start, min(10_000, len(self) - start)).sum(axis=0)
 
     def __len__(self) -> int:
         return int(self.index.ntotal)
@@ -29,10 +36,17 @@ class VectorIndex:
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
         if len(ids):
             self.index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids.astype(np.int64))
+            self._sum += np.asarray(vectors, dtype=np.float64).sum(axis=0)
 
     def remove(self, ids: list[int]) -> None:
         if ids:
+            self._sum -= self.reconstruct(ids).astype(np.float64).sum(axis=0)
             self.index.remove_ids(np.asarray(ids, dtype=np.int64))
+
+    def centroid(self) -> np.ndarray:
+        """The normalised mean vector (zeros for an empty index)."""
+        norm = float(np.linalg.norm(self._sum))
+        return (self._sum / norm).astype(np.float32) if norm > 0 else np.zeros(self.dim, np.float32)
 
     def search(self, query: np.ndarray, n: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Top ``n`` (ids, similarities); ``allowed`` restricts the search to those ids."""
@@ -50,10 +64,13 @@ class VectorIndex:
 
     def reconstruct(self, ids: list[int]) -> np.ndarray:
         """Stored vectors by id (used by analyses that compare documents)."""
+        if not ids:
+            return np.empty((0, self.dim), np.float32)
         codes = faiss.downcast_index(self.index.index)
         id_map = faiss.vector_to_array(self.index.id_map)
-        pos = {int(v): i for i, v in enumerate(id_map)}
-        return np.vstack([codes.reconstruct(pos[i]) for i in ids]) if ids else np.empty((0, self.dim), np.float32)
+        order = np.argsort(id_map)
+        pos = order[np.searchsorted(id_map, ids, sorter=order)]
+        return np.vstack([codes.reconstruct(int(p)) for p in pos])
 
     def save(self, directory: Path) -> list[Path]:
         path = directory / "vectors.faiss"

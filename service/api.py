@@ -6,18 +6,18 @@ results change without a restart (and other replicas follow within a second).
 
 from __future__ import annotations
 
-from typing import Literal, Optional
+from typing import Annotated, Literal, Optional
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
 from gka_match.config import Settings
-from gka_match.data.models import Agenda, CatalogueIntervention, Erkenningsniveau, Provincie, Setting, Thema
+from gka_match.data.models import Agenda, CatalogueIntervention, Provincie, Thema
 from gka_match.data.store import NotFound, Store
 from gka_match.index.engine import Engine
-from gka_match.index.filters import DOELGROEP_HELP, Filters
+from gka_match.index.search import SearchError, SearchRequest, Searcher
 
-from .deps import get_engine, get_settings, get_store, require_api_key
+from .deps import get_engine, get_searcher, get_settings, get_store, require_api_key
 from .schemas import RunnerOut, SearchHit, SearchResponse
 
 router = APIRouter()
@@ -38,16 +38,6 @@ class Health(BaseModel):
     writes_enabled: bool
 
 
-class SearchRequest(Filters):
-    """Body of ``POST /search``: the query plus every filter; ``GET /search`` takes the same
-    fields as query parameters."""
-
-    q: str = Field(description="the challenge, in Dutch")
-    k: int = Field(10, ge=1, le=100)
-    mode: Literal["hybrid", "dense", "lexical"] = "hybrid"
-    group: bool = Field(False, description="fold agenda items under the catalogue programme they apply")
-
-
 class InterventionDetail(CatalogueIntervention):
     gemeenten: list[RunnerOut] = Field(default_factory=list, description="agendas that apply this programme")
 
@@ -66,23 +56,12 @@ class AgendaList(Page):
     items: list[Agenda]
 
 
-def run_search(req: SearchRequest, engine: Engine, settings: Settings) -> SearchResponse:
-    q = req.q.strip()
-    if not q:
-        raise HTTPException(422, "q: the query is empty; describe the challenge in a few words.")
-    if len(q) > settings.max_query_chars:
-        raise HTTPException(422, f"q: the query is {len(q)} characters; the limit is {settings.max_query_chars}.")
+def run_search(req: SearchRequest, searcher: Searcher) -> SearchResponse:
+    """The one search path of every HTTP view: the core's answer as JSON, its refusals as 422."""
     try:
-        filters = Filters(**{name: getattr(req, name) for name in Filters.model_fields})
-    except ValidationError as exc:
-        raise HTTPException(422, "; ".join(
-            f"{'.'.join(map(str, e['loc']))}: {e['msg'].removeprefix('Value error, ')}" for e in exc.errors()
-        )) from exc
-    unknown = engine.unknown_gemeenten(filters)
-    if unknown:
-        raise HTTPException(422, f"gemeente: no agenda for {', '.join(unknown)}; GET /agendas lists the municipalities.")
-    results = engine.search(q, k=req.k, mode=req.mode, filters=filters, group=req.group)
-    return SearchResponse(results=[SearchHit.from_result(r, i) for i, r in enumerate(results, start=1)])
+        return SearchResponse.from_answer(searcher.search(req))
+    except SearchError as exc:
+        raise HTTPException(422, str(exc)) from exc
 
 
 @router.get("/health", response_model=Health, tags=["service"])
@@ -96,33 +75,15 @@ def health(engine: Engine = Depends(get_engine), settings: Settings = Depends(ge
 
 
 @router.get("/search", response_model=SearchResponse, tags=["search"])
-def search_get(
-    q: str = Query(..., description="the challenge, in Dutch"),
-    k: int = Query(10, ge=1, le=100),
-    mode: Literal["hybrid", "dense", "lexical"] = "hybrid",
-    thema: list[Thema] = Query(default=[]),
-    doelgroep: list[str] = Query(default=[], description=DOELGROEP_HELP),
-    setting: list[Setting] = Query(default=[]),
-    min_erkenning: Optional[Erkenningsniveau] = None,
-    kind: Optional[Literal["catalogue", "agenda"]] = None,
-    gemeente: list[str] = Query(default=[]),
-    provincie: list[Provincie] = Query(default=[]),
-    group: bool = False,
-    engine: Engine = Depends(get_engine),
-    settings: Settings = Depends(get_settings),
-) -> SearchResponse:
-    req = SearchRequest.model_construct(
-        q=q, k=k, mode=mode, thema=thema, doelgroep=doelgroep, setting=setting, min_erkenning=min_erkenning,
-        kind=kind, gemeente=gemeente, provincie=provincie, group=group,
-    )
-    return run_search(req, engine, settings)
+def search_get(req: Annotated[SearchRequest, Query()], searcher: Searcher = Depends(get_searcher)) -> SearchResponse:
+    """The same fields as ``POST /search``, as query parameters (lists repeat: ``thema=a&thema=b``);
+    an unknown parameter is refused, so a typo never looks like a filter that was applied."""
+    return run_search(req, searcher)
 
 
 @router.post("/search", response_model=SearchResponse, tags=["search"])
-def search_post(
-    req: SearchRequest, engine: Engine = Depends(get_engine), settings: Settings = Depends(get_settings)
-) -> SearchResponse:
-    return run_search(req, engine, settings)
+def search_post(req: SearchRequest, searcher: Searcher = Depends(get_searcher)) -> SearchResponse:
+    return run_search(req, searcher)
 
 
 # ---- interventions ---------------------------------------------------------------------------
@@ -142,7 +103,7 @@ def get_intervention(intervention_id: str, store: Store = Depends(get_store),
     if rec is None:
         raise NotFound(f"no intervention with id '{intervention_id}'")
     return InterventionDetail(
-        **rec.model_dump(), gemeenten=[RunnerOut(**vars(r)) for r in engine.runners(intervention_id)]
+        **rec.model_dump(), gemeenten=[RunnerOut.of(r) for r in engine.runners(intervention_id)]
     )
 
 

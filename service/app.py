@@ -105,10 +105,11 @@ def create_app(settings: Settings | None = None, engine=None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        from gka_match.runtime import open_engine
+        from gka_match.runtime import open_engine, open_searcher
 
         app.state.settings = settings
         app.state.engine = engine or await asyncio.to_thread(open_engine, settings, None, log.warning)
+        app.state.searcher = await asyncio.to_thread(open_searcher, app.state.engine, settings)
         app.state.store = app.state.engine.store
         task = asyncio.create_task(_follow_store(app))
         log.info("gka-match ready: %d documents", len(app.state.engine.docs))

@@ -32,13 +32,16 @@ from typing import Any, Callable, Literal, Protocol, Sequence
 
 from gka_match.data.vocab import ERKENNINGSNIVEAUS, PROVINCIES, THEMAS
 from gka_match.index.documents import SearchDoc
-from gka_match.index.engine import Runner, SearchResult
+from gka_match.index.engine import Runner
+from gka_match.index.reasons import Reason
+from gka_match.index.search import Result, SearchAnswer, SearchRequest
 from gka_match.index.filters import Filters, parse_doelgroep
 from gka_match.index.query_terms import GROEP_PATTERN, YEARS_PATTERN, AGE_SIGNALS, THEMA_SIGNALS, read_signals
 from gka_match.index.text import fold, words
 
 RESULTS_SHOWN = 5
 SEARCH_MODE = "hybrid"
+STRENGTH = {"sterk": "sterke match", "redelijk": "redelijke match", "zwak": "zwakke match"}
 # A turn with filter words and at most this many other (non-filler) words is a refinement.
 MAX_REFINE_LEFTOVER = 1
 
@@ -479,16 +482,40 @@ def apply_updates(filters: Filters, updates: dict[str, Any]) -> Filters:
 
 # ---- the session ------------------------------------------------------------------------------
 class EngineLike(Protocol):
+    """What the chat needs: the search core's answer and look-ups in the index (``ChatIndex``)."""
+
     docs: list[SearchDoc]
 
-    def search(self, query: str, k: int = ..., mode: str = ..., filters: Filters | None = ...,
-               group: bool = ...) -> list[SearchResult]: ...
+    def answer(self, request: SearchRequest) -> SearchAnswer: ...
 
     def gemeenten(self) -> list[str]: ...
 
     def runners(self, catalogus_id: str) -> list[Runner]: ...
 
     def doc(self, doc_id: str) -> SearchDoc | None: ...
+
+
+class ChatIndex:
+    """The search core and its engine, as the chat uses them."""
+
+    def __init__(self, searcher):
+        self._searcher, self._engine = searcher, searcher.engine
+
+    @property
+    def docs(self) -> list[SearchDoc]:
+        return self._engine.docs
+
+    def answer(self, request: SearchRequest) -> SearchAnswer:
+        return self._searcher.search(request)
+
+    def gemeenten(self) -> list[str]:
+        return self._engine.gemeenten()
+
+    def runners(self, catalogus_id: str) -> list[Runner]:
+        return self._engine.runners(catalogus_id)
+
+    def doc(self, doc_id: str) -> SearchDoc | None:
+        return self._engine.doc(doc_id)
 
 
 @dataclass
@@ -504,9 +531,9 @@ class ChatReply:
     intent: Intent
     answer: str
     filters: Filters
-    results: list[SearchResult]
+    results: list[Result]
     challenge: str | None
-    detail: SearchResult | None = None
+    detail: Result | None = None
     runners: list[RunnersOf] = field(default_factory=list)
 
 
@@ -536,7 +563,7 @@ def _where(doc: SearchDoc) -> str:
 
 
 def _runner_of(doc: SearchDoc) -> Runner:
-    return Runner(doc.gemeente or "", doc.record_id, doc.doc_id, doc.name)
+    return Runner.of(doc)
 
 
 class ChatSession:
@@ -545,7 +572,8 @@ class ChatSession:
     def __init__(self) -> None:
         self.challenge: str | None = None
         self.filters = Filters()
-        self.results: list[SearchResult] = []
+        self.results: list[Result] = []
+        self.advice = ""  # why the last search found nothing that fits well
         self._stale = False  # results do not yet reflect challenge + filters
         self.lock = threading.RLock()
 
@@ -557,13 +585,14 @@ class ChatSession:
         return other
 
     # -- state ----------------------------------------------------------------------------
-    def current_results(self, engine: EngineLike) -> list[SearchResult]:
+    def current_results(self, engine: EngineLike) -> list[Result]:
         """The results of the challenge under the filters; searched only when they are needed."""
         if self._stale:
-            self.results = (
-                engine.search(self.challenge, k=RESULTS_SHOWN, mode=SEARCH_MODE, filters=self.filters)
-                if self.challenge else []
-            )
+            self.results, self.advice = [], ""
+            if self.challenge:
+                answer = engine.answer(SearchRequest(q=self.challenge, k=RESULTS_SHOWN, mode=SEARCH_MODE,
+                                                     **self.filters.model_dump()))
+                self.results, self.advice = answer.results, answer.advice
             self._stale = False
         return self.results
 
@@ -579,7 +608,7 @@ class ChatSession:
         with self.lock:
             turn = parse_turn(
                 message, gemeenten=engine.gemeenten(),
-                result_names=lambda: [r.doc.name for r in self.current_results(engine)],
+                result_names=lambda: [r.lead.name for r in self.current_results(engine)],
                 has_challenge=self.challenge is not None,
             )
             return getattr(self, f"_on_{turn.intent}")(turn, engine, render)
@@ -641,8 +670,10 @@ class ChatSession:
                     f"Ik ken geen interventie met de naam {_quote(turn.name_query, 60)}. Noem het nummer uit "
                     "de lijst (\"vertel meer over de tweede\") of de naam zoals die in de lijst staat."
                 ))
-            result = SearchResult(doc=found, score=0.0, reason=_no_reason(found),
-                                  runners=engine.runners(found.record_id) if found.kind == "catalogue" else [])
+            result = Result(rank=0, lead=found, confidence=0.0, strength="zwak",
+                            reason=Reason(points=["Op naam opgevraagd."]), runners=_runners(found, engine),
+                            members=[found], dense_rank=None, lexical_rank=None, dense_similarity=None,
+                            lexical_score=None)
             return self._reply(turn, engine, self._detail_text(result, engine, None), detail=result)
         if not results:
             msg = ("Er zijn nog geen resultaten; beschrijf eerst de uitdaging." if self.challenge is None
@@ -661,7 +692,7 @@ class ChatSession:
         results = self.current_results(engine)
         if not results:
             return self._reply(turn, engine, "Er zijn nog geen resultaten; beschrijf eerst de uitdaging.")
-        groups = [RunnersOf(r.doc, _runners(r.doc, engine)) for r in results]
+        groups = [RunnersOf(r.lead, r.runners or _runners(r.lead, engine)) for r in results]
         lines = ["Gemeenten die dit al doen (bij de huidige resultaten):"]
         for i, g in enumerate(groups, start=1):
             d = g.doc
@@ -687,18 +718,23 @@ class ChatSession:
         results = self.current_results(engine)
         lines = [head, f"Filters: {describe_filters(self.filters)}."]
         if not results:
-            lines.append("Ik vind geen interventies die bij deze filters passen. Zeg \"zonder filters\" om alle "
-                         "filters te wissen, of kies een ander filter.")
+            if self.filters.is_empty():
+                lines.append(self.advice or "Ik vind niets dat goed bij uw vraag past.")
+            else:
+                lines.append(f"Met deze filters vind ik niets dat goed past bij {_quote(self.challenge or '', 60)}. "
+                             "Ik laat geen andere onderwerpen zien; zeg \"zonder filters\" om de filters te wissen, "
+                             "of kies een ander filter.")
             return "\n".join(lines)
         for i, r in enumerate(results, start=1):
-            d = r.doc
-            lines.append(f"{i}. {d.name} ({_where(d)}; erkenning: {d.erkenningsniveau}). {r.reason.sentence}")
+            d = r.lead
+            mark = " [illustratief]" if d.illustratief else ""
+            lines.append(f"{i}. {d.name}{mark} ({_where(d)}; {STRENGTH[r.strength]}). " + "; ".join(r.reason.points) + ".")
         if tip:
             lines.append(TIP)
         return "\n".join(lines)
 
-    def _detail_text(self, result: SearchResult, engine: EngineLike, n: int | None) -> str:
-        d = engine.doc(result.doc.doc_id) or result.doc
+    def _detail_text(self, result: Result, engine: EngineLike, n: int | None) -> str:
+        d = engine.doc(result.lead.doc_id) or result.lead
         head = f"{n}. {d.name}" if n else d.name
         if d.kind == "agenda":
             head += f" — uit de GKA-agenda van {d.gemeente}" + (f" ({d.provincie})" if d.provincie else "")
@@ -738,7 +774,7 @@ class ChatSession:
             lines.append(f"Website: {website}")
         if d.contactpersoon:
             lines.append(f"Contactpersoon: {d.contactpersoon}")
-        gem = sorted({r.gemeente for r in _runners(d, engine)})
+        gem = sorted({r.gemeente + (" (illustratief)" if r.illustratief else "") for r in _runners(d, engine)})
         lines.append("Gemeenten die dit doen: "
                      + (_join(gem) if gem else "nog geen gemeente met een GKA-agenda in de data") + ".")
         if d.illustratief:
@@ -771,12 +807,6 @@ def _find_by_name(engine: EngineLike, name: str) -> SearchDoc | None:
             if test(fold(d.name)):
                 return d
     return None
-
-
-def _no_reason(doc: SearchDoc):
-    from gka_match.index.ranking import Reason
-
-    return Reason(erkenning=doc.erkenningsniveau, sentence="Op naam opgevraagd.")
 
 
 # ---- the manager ----------------------------------------------------------------------------

@@ -15,11 +15,11 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from gka_match.config import Settings
-from gka_match.index.engine import Engine, SearchResult
 from gka_match.index.filters import Filters
+from gka_match.index.search import Searcher
 
-from .chat import ChatManager, ChatReply
-from .deps import get_engine, get_settings
+from .chat import ChatIndex, ChatManager, ChatReply
+from .deps import get_searcher, get_settings
 from .schemas import RunnerOut, SearchHit
 
 router = APIRouter(tags=["chat"])
@@ -92,20 +92,15 @@ class ChatResponse(BaseModel):
     )
 
 
-def _hit(result: SearchResult, results: list[SearchResult]) -> SearchHit:
-    rank = next((i for i, r in enumerate(results, start=1) if r is result), 0)
-    return SearchHit.from_result(result, rank)
-
-
 def to_response(reply: ChatReply, conversation_id: str, new_conversation: bool, answer: str) -> ChatResponse:
     return ChatResponse(
         conversation_id=conversation_id, answer=answer, filters=reply.filters,
-        results=[SearchHit.from_result(r, i) for i, r in enumerate(reply.results, start=1)],
+        results=[SearchHit.from_result(r) for r in reply.results],
         intent=reply.intent, challenge=reply.challenge, new_conversation=new_conversation,
-        detail=_hit(reply.detail, reply.results) if reply.detail else None,
+        detail=SearchHit.from_result(reply.detail) if reply.detail else None,
         gemeenten=[
             RunnersOut(id=g.doc.doc_id, name=g.doc.name, kind=g.doc.kind, gemeente=g.doc.gemeente,
-                       gemeenten=[RunnerOut(**vars(r)) for r in g.runners])
+                       gemeenten=[RunnerOut.of(r) for r in g.runners])
             for g in reply.runners
         ],
     )
@@ -114,7 +109,7 @@ def to_response(reply: ChatReply, conversation_id: str, new_conversation: bool, 
 @router.post("/chat", response_model=ChatResponse)
 def chat(
     req: ChatRequest,
-    engine: Engine = Depends(get_engine),
+    searcher: Searcher = Depends(get_searcher),
     settings: Settings = Depends(get_settings),
     manager: ChatManager = Depends(get_chat_manager),
 ) -> ChatResponse:
@@ -123,7 +118,7 @@ def chat(
     or "zonder filters". Send the returned ``conversation_id`` with the next turn."""
     message = check_message(req.message, settings)
     conversation_id, session, renewed = manager.open(req.conversation_id)
-    reply = session.handle(message, engine)
+    reply = session.handle(message, ChatIndex(searcher))
     answer = reply.answer
     if renewed:
         answer = ("Dat gesprek is verlopen of onbekend; ik ben een nieuw gesprek begonnen "

@@ -13,6 +13,7 @@ from fastapi import Depends, Header, HTTPException, Request
 from gka_match.config import Settings
 from gka_match.data.store import Store
 from gka_match.index.engine import Engine
+from gka_match.index.search import Searcher
 
 
 def get_settings(request: Request) -> Settings:
@@ -23,6 +24,12 @@ def get_engine(request: Request) -> Engine:
     engine: Engine = request.app.state.engine
     engine.sync()  # cheap when nothing changed: one indexed MAX() on the change log
     return engine
+
+
+def get_searcher(request: Request) -> Searcher:
+    """The search core over the engine (synced first, as for ``get_engine``)."""
+    get_engine(request)
+    return request.app.state.searcher
 
 
 def get_store(request: Request) -> Store:

@@ -31,11 +31,11 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gka_match.config import Settings
-from gka_match.index.engine import Engine
+from gka_match.index.search import Searcher
 
-from .chat import ChatManager, ChatReply, ChatSession
+from .chat import ChatIndex, ChatManager, ChatReply, ChatSession
 from .chat_api import lazy_manager
-from .deps import get_engine, get_settings
+from .deps import get_searcher, get_settings
 
 MODEL_ID = "gka-match"
 MODEL_CREATED = 1735689600  # 2025-01-01, fixed so /v1/models is stable
@@ -208,7 +208,7 @@ def _key(turns: list[str]) -> str:
     return hashlib.sha256(json.dumps(turns, ensure_ascii=False).encode()).hexdigest()
 
 
-def answer(turns: list[str], engine: Engine, cache: ChatManager) -> ChatReply:
+def answer(turns: list[str], engine: ChatIndex, cache: ChatManager) -> ChatReply:
     """Answer the last turn after replaying the earlier ones (or taking them from the cache)."""
     cached = cache.get(_key(turns[:-1])) if len(turns) > 1 else None
     session = cached.copy() if cached is not None else ChatSession()
@@ -275,14 +275,14 @@ def get_model(model_id: str) -> Model:
 )
 def chat_completions(
     req: ChatCompletionRequest,
-    engine: Engine = Depends(get_engine),
+    searcher: Searcher = Depends(get_searcher),
     settings: Settings = Depends(get_settings),
     cache: ChatManager = Depends(get_replay_cache),
 ):
     """The Dutch chat as an OpenAI chat completion; ``stream: true`` answers with server-sent
     events in OpenAI's chunk format."""
     turns = user_turns(req, settings)
-    reply = answer(turns, engine, cache)
+    reply = answer(turns, ChatIndex(searcher), cache)
     completion_id, created = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())
     usage = _usage(req, reply.answer)
     if req.stream:

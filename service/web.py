@@ -31,8 +31,10 @@ from gka_match.data.vocab import ERKENNINGSNIVEAUS, PROVINCIES, SETTINGS, THEMAS
 from gka_match.index.engine import Engine
 from gka_match.index.filters import parse_doelgroep
 
-from .api import SearchRequest, run_search
-from .deps import get_engine, get_settings, get_store
+from gka_match.index.search import SearchRequest, Searcher
+
+from .api import run_search
+from .deps import get_engine, get_searcher, get_settings, get_store
 from .schemas import SearchHit
 
 HERE = Path(__file__).resolve().parent
@@ -341,46 +343,40 @@ class Card:
     hit: SearchHit
     detail_url: str
     age_span: Optional[tuple[int, int]]
-    runners: list[dict[str, str]]
+    runners: list[dict[str, Any]]
     programme: Optional[dict[str, str]] = None
+
+
+STRENGTH_LABELS = {"sterk": "Sterke match", "redelijk": "Redelijke match", "zwak": "Zwakke match"}
 
 
 def _cards(hits: list[SearchHit], engine: Engine) -> list[Card]:
     cards = []
     for hit in hits:
         doc = engine.doc(hit.id)
-        span = doc.age_span() if doc else None
-        if hit.kind == "catalogue":
-            cards.append(Card(
-                hit=hit, detail_url=f"/interventie/{hit.id}", age_span=span,
-                runners=[{"gemeente": r.gemeente, "url": f"/agenda/{r.agenda_id}#{r.intervention_id}",
-                          "naam": r.naam} for r in hit.gemeenten],
-            ))
-            continue
-        runners = [{"gemeente": hit.gemeente or "", "url": f"/agenda/{hit.agenda_id}#{hit.id}", "naam": hit.name}]
+        runners = [{"gemeente": r.gemeente, "url": f"/agenda/{r.agenda_id}#{r.intervention_id}", "naam": r.naam,
+                    "illustratief": r.illustratief} for r in hit.gemeenten]
         programme = None
-        if hit.catalogus_id:
+        if hit.kind == "agenda" and hit.catalogus_id:
             prog = engine.doc(hit.catalogus_id)
             if prog is not None:
                 programme = {"naam": prog.name, "url": f"/interventie/{prog.doc_id}"}
-            runners += [{"gemeente": r.gemeente, "url": f"/agenda/{r.agenda_id}#{r.intervention_id}",
-                         "naam": r.naam}
-                        for r in engine.runners(hit.catalogus_id) if r.intervention_id != hit.id]
-        cards.append(Card(hit=hit, detail_url=f"/agenda/{hit.agenda_id}#{hit.id}", age_span=span,
-                          runners=runners, programme=programme))
+        detail = f"/interventie/{hit.id}" if hit.kind == "catalogue" else f"/agenda/{hit.agenda_id}#{hit.id}"
+        cards.append(Card(hit=hit, detail_url=detail, age_span=doc.age_span() if doc else None, runners=runners,
+                          programme=programme))
     return cards
 
 
 @router.get("/", response_class=HTMLResponse)
-def search_page(request: Request, engine: Engine = Depends(get_engine),
+def search_page(request: Request, engine: Engine = Depends(get_engine), searcher: Searcher = Depends(get_searcher),
                 settings: Settings = Depends(get_settings)) -> Response:
     form, errors = read_form(request, settings, engine)
     context: dict[str, Any] = {
-        "form": form, "errors": errors, "cards": None, "chips": _filter_chips(form),
+        "form": form, "errors": errors, "cards": None, "answer": None, "chips": _filter_chips(form),
         "max_chars": settings.max_query_chars, "themas": THEMAS, "doelgroepen": DOELGROEP_OPTIES,
         "settings_list": SETTINGS, "erkenningen": MIN_ERKENNING_OPTIES, "soorten": SOORT_LABELS,
         "provincies": PROVINCIES, "gemeenten": engine.gemeenten(), "k_opties": K_OPTIES,
-        "voorbeelden": VOORBEELDEN,
+        "voorbeelden": VOORBEELDEN, "strength_labels": STRENGTH_LABELS,
     }
     if errors:
         return _render(request, "search.html", context, status_code=422)
@@ -390,19 +386,19 @@ def search_page(request: Request, engine: Engine = Depends(get_engine),
         req = SearchRequest(
             q=form.q, k=form.k, mode="hybrid", thema=form.thema, doelgroep=form.doelgroep,
             setting=form.setting, min_erkenning=form.min_erkenning or None,
-            kind=SOORTEN.get(form.soort), gemeente=form.gemeente, provincie=form.provincie, group=True,
+            kind=SOORTEN.get(form.soort), gemeente=form.gemeente, provincie=form.provincie,
         )
-        response = run_search(req, engine, settings)
-    except ValidationError:
-        context["errors"] = ["Een of meer filters hebben een waarde die we niet kennen. Pas de filters aan."]
+        response = run_search(req, searcher)
+    except ValidationError as exc:
+        bad = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+        context["errors"] = [f"De zoekvraag kon niet worden gelezen ({bad}). Pas de vraag of de filters aan."]
         return _render(request, "search.html", context, status_code=422)
     except HTTPException as exc:
-        if exc.status_code >= 500:
-            raise
         context["errors"] = [f"De zoekopdracht kon niet worden uitgevoerd ({exc.detail}). Pas de vraag of de "
                              "filters aan en probeer het opnieuw."]
         return _render(request, "search.html", context, status_code=exc.status_code)
     context["cards"] = _cards(response.results, engine)
+    context["answer"] = response
     return _render(request, "search.html", context)
 
 

@@ -129,10 +129,8 @@ def module_env(model_dir, seeded_dir, tmp_path_factory):
 
 def _open(data_dir: Path, model_dir: Path, embedder=None, prepare=None):
     from gka_match.config import load_settings
-    from gka_match.index.embedder import Embedder
-    from gka_match.runtime import open_embedder
-from gka_match.index.engine import Engine
-    from gka_match.runtime import open_store
+    from gka_match.index.engine import Engine
+    from gka_match.runtime import open_embedder, open_store
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("GKA_DATA_DIR", str(data_dir))

@@ -1,0 +1,133 @@
+"""Why an option fits, in a few short Dutch points a policy officer can use.
+
+- the concepts it matches, in the user's own words, content words only: no stop or filler
+  words, and no word that half the corpus contains ("kinderen", "school");
+- whether its doelgroep fits the ages asked for, and says so plainly when it does not;
+- its erkenning, with databank and date;
+- who already does it ("ook in 3 gemeenten: …"), with invented data marked.
+
+No raw similarity numbers in the text: those stay in the JSON.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .documents import SearchDoc
+from .query_terms import QuerySignals
+from .scoring import age_fit
+from .text import STOPWORDS, analyze, words
+
+# Frequent words that say nothing about why something fits, even when the corpus is small.
+FILLER = frozenset({
+    "kinderen", "kind", "leerlingen", "leerling", "school", "scholen", "thuis", "jongeren", "onderwijs",
+    "gemeente", "wijk", "ouders", "problemen", "probleem", "aanpak", "hulp", "helpen", "extra", "goed",
+    "beter", "nieuwe", "jaar", "tijd", "samen", "programma", "interventie", "basisscholen", "basisschool",
+})
+COMMON_SHARE = 0.25  # a word in more than this share of the documents is too common to be a reason
+FIELD_LABELS = {
+    "naam": "naam", "aliassen": "naam", "doel": "doel", "omschrijving": "omschrijving",
+    "doelgroep": "doelgroep", "themas": "thema's", "werkzame_elementen": "werkzame elementen",
+    "uitdaging": "uitdaging van de agenda",
+}
+
+
+@dataclass
+class Reason:
+    concepts: list[str] = field(default_factory=list)  # the user's words that match
+    fields: list[str] = field(default_factory=list)  # where they match
+    doelgroep_fit: str = "onbekend"  # "past" | "past niet" | "onbekend"
+    doelgroep: str = ""  # the point about the target group, if any
+    erkenning: str = ""  # the point about the evidence, if any
+    gemeenten: str = ""  # the point about who does it, if any
+    points: list[str] = field(default_factory=list)
+
+    @property
+    def sentence(self) -> str:
+        return " ".join(p if p.endswith(".") else p + "." for p in self.points)
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " en " + items[-1]
+
+
+def age_label(doc: SearchDoc) -> str:
+    span = doc.age_span()
+    if span is None:
+        return ", ".join(d for d in doc.doelgroep if d not in ("ouders", "leerkrachten/professionals"))
+    lo, hi = span
+    if hi >= 30:
+        return f"vanaf {lo} jaar"
+    return f"{lo} jaar" if lo == hi else f"{lo}-{hi} jaar"
+
+
+def matched_concepts(query: str, doc_stems: dict[str, frozenset[str]], vocabulary: frozenset[str],
+                     df_share) -> tuple[list[str], list[str]]:
+    """The query's content words (as typed) that a document field contains, and those fields."""
+    concepts: list[str] = []
+    fields: list[str] = []
+    for word in dict.fromkeys(words(query)):
+        if word in STOPWORDS or word in FILLER or len(word) < 3:
+            continue
+        tokens = [t for t in analyze(word, vocabulary) if df_share(t) <= COMMON_SHARE]
+        hit = [name for name, stems in doc_stems.items() if any(t in stems for t in tokens)]
+        if hit:
+            concepts.append(word)
+            for name in hit:
+                label = FIELD_LABELS.get(name, name)
+                if label not in fields:
+                    fields.append(label)
+    return concepts, fields
+
+
+def erkenning_point(doc: SearchDoc) -> str:
+    niveau = doc.erkenningsniveau
+    if niveau in ("onbekend",):
+        return ""
+    if niveau == "niet erkend":
+        return "Beoordeeld en niet erkend" + (f" ({doc.extra['erkenning_databank']})" if doc.extra.get("erkenning_databank") else "")
+    where = ", ".join(x for x in (doc.extra.get("erkenning_databank"), doc.extra.get("erkenning_datum")) if x)
+    return f"Erkend: {niveau}" + (f" ({where})" if where else "")
+
+
+def runners_point(gemeenten: list[tuple[str, bool]], lead: SearchDoc) -> str:
+    """``gemeenten``: (name, illustratief) of the municipalities that apply the option."""
+    if not gemeenten:
+        return ""
+    names = [g + (" (illustratief)" if illustratief else "") for g, illustratief in gemeenten]
+    shown = names[:4] + ([f"{len(names) - 4} andere"] if len(names) > 4 else [])
+    if lead.kind == "agenda" and len(gemeenten) == 1:
+        return f"Uit de GKA-agenda van {shown[0]}"
+    return f"Ook in {len(names)} gemeente{'n' if len(names) != 1 else ''}: {_join(shown)}"
+
+
+def explain(query: str, lead: SearchDoc, doc_stems: dict[str, frozenset[str]], vocabulary: frozenset[str],
+            df_share, signals: QuerySignals, gemeenten: list[tuple[str, bool]]) -> Reason:
+    """``df_share(token)``: the share of documents that contain a stemmed token."""
+    concepts, fields = matched_concepts(query, doc_stems, vocabulary, df_share)
+    reason = Reason(concepts=concepts[:6], fields=fields)
+    if concepts:
+        reason.points.append(f"Sluit aan op: {_join(concepts[:6])}")
+    fit = age_fit(signals, lead)
+    asked = _join(signals.age_terms) if signals.age_terms else ""
+    label = age_label(lead)
+    if fit > 0:
+        reason.doelgroep_fit = "past"
+        reason.doelgroep = f"Doelgroep {label}: past bij {asked}" if asked else f"Doelgroep {label}"
+    elif fit < 0:
+        reason.doelgroep_fit = "past niet"
+        reason.doelgroep = f"Let op: gericht op {label}; u vraagt naar {asked}"
+    if reason.doelgroep:
+        reason.points.append(reason.doelgroep)
+    reason.erkenning = erkenning_point(lead)
+    if reason.erkenning:
+        reason.points.append(reason.erkenning)
+    reason.gemeenten = runners_point(gemeenten, lead)
+    if reason.gemeenten:
+        reason.points.append(reason.gemeenten)
+    if not concepts:
+        reason.points.insert(0, "Inhoudelijk verwant aan uw beschrijving (geen gedeelde kernwoorden)")
+    return reason
+
+
+__all__ = ["Reason", "explain", "age_label", "FILLER"]
