@@ -73,10 +73,12 @@ class Linker:
             key=lambda nc: -len(nc[0]),  # longest first: "De Vreedzame Wijk" before "Vreedzame"
         )
 
-    def suggest(self, item: AgendaIntervention) -> tuple[CatalogueIntervention, str, str, bool] | None:
-        """(programme, via, matched name, whether to apply it) for an unlinked item, or None."""
+    def suggest(self, item: AgendaIntervention, gemeente: str = "") -> tuple[CatalogueIntervention, str, str, bool] | None:
+        """(programme, via, matched name, whether to apply it) for an unlinked item, or None.
+        The municipality's own name in the item's name ("Zomerschool Tilburg") is not part of it."""
+        naam = re.sub(r"\b" + re.escape(gemeente) + r"\b", " ", item.naam) if gemeente else item.naam
         for name, programme in self._names:
-            if _phrase(name, item.naam, case_sensitive=False):
+            if _phrase(name, naam, case_sensitive=False):
                 return programme, "naam", name, name == programme.naam or _distinctive(name)
         description = " ".join([item.doel, item.omschrijving_activiteiten])
         for name, programme in self._names:
@@ -92,7 +94,7 @@ class Linker:
         for agenda in agendas:
             items = []
             for item in agenda.interventies:
-                hit = None if item.catalogus_id else self.suggest(item)
+                hit = None if item.catalogus_id else self.suggest(item, agenda.gemeente)
                 if hit:
                     programme, via, matched, strong = hit
                     links.append(Link(agenda.gemeente, item.id, item.naam, programme.id, programme.naam, via, matched,

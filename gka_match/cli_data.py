@@ -53,6 +53,12 @@ def _add_parsers(sub: argparse._SubParsersAction) -> None:
                    help="what the file holds (default: detected; a 'gemeente' column means agendas)")
     p.add_argument("--skip-invalid", action="store_true",
                    help="import the valid records and list the invalid ones (default: import nothing)")
+    p.add_argument("--link", choices=["auto", "suggest", "off"], default="auto",
+                   help="link agenda interventions to the catalogue programme their name names (auto: set "
+                        "and report; suggest: report only; off: leave as they are). An explicit "
+                        "catalogus_id is never changed.")
+
+    sub.add_parser("data-report", help="provenance, evidence and coverage of the data in the store")
 
     p = sub.add_parser("export", help="write all interventions or agendas to stdout")
     p.add_argument("kind", choices=["interventions", "agendas"])
@@ -94,11 +100,30 @@ def cmd_import(args: argparse.Namespace) -> int:
         )
     if not batch.records:
         raise UsageError(f"{batch.source}: none of the {batch.total} {batch.kind} is valid; nothing was imported")
+    agendas = batch.agendas
+    if agendas and args.link != "off":
+        from gka_match.data.linking import Linker
+
+        agendas, links = Linker([*store.list_interventions(), *batch.interventions]).link(agendas, apply=args.link == "auto")
+        for link in links:
+            _say(("Gekoppeld: " if link.applied else "Suggestie (niet gezet): ") + str(link))
     if valid > 200:
         _say(f"Writing {valid} {batch.kind} in one transaction…")
-    summary = store.write(batch.interventions, batch.agendas)
+    summary = store.write(batch.interventions, agendas)
     skipped = f"; skipped {batch.invalid} invalid (listed above)" if batch.invalid else ""
     print(f"Imported {batch.source} ({batch.kind}): {summary}{skipped}.")
+    return 0
+
+
+@command("data-report")
+def cmd_data_report(args: argparse.Namespace) -> int:
+    from gka_match.data.report import data_report, format_report
+
+    store = _open_store()
+    report = data_report(store.list_interventions(), store.list_agendas())
+    print(format_report(report))
+    for problem in report.problems():
+        print(f"Doel niet gehaald: {problem}")
     return 0
 
 

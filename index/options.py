@@ -14,8 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .documents import SearchDoc
+from .text import analyze
 
-NAME_OVERLAP = 0.5  # Jaccard of the name stems that makes two local approaches one option
+NAME_OVERLAP = 0.5  # shared share of the shorter name's stems that makes two local approaches one option
 TEXT_OVERLAP = 0.5  # Jaccard of name + goal + activity stems, for differently named twins
 
 
@@ -35,13 +36,25 @@ def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
+def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    """How much of the shorter name the longer one shares ("Brugfunctionaris" in
+    "Brugfunctionaris op de basisschool")."""
+    return len(a & b) / min(len(a), len(b)) if a and b else 0.0
+
+
+def _name_stems(doc: SearchDoc, stems: dict[str, frozenset[str]]) -> frozenset[str]:
+    """The name's stems without the municipality's own name ("Zomerschool Tilburg")."""
+    place = frozenset(analyze(doc.gemeente or ""))
+    return stems.get("naam", frozenset()) - place
+
+
 def group_options(order: list[int], docs: list[SearchDoc], stems_of, group: bool = True) -> list[Option]:
     """Fold the candidates (``order``: indices into ``docs``, best first) into options.
 
     ``stems_of(doc)`` gives the stemmed tokens per field (``Engine.doc_stems``)."""
     options: list[Option] = []
     by_key: dict[str, Option] = {}
-    local: list[tuple[Option, frozenset[str], frozenset[str]]] = []
+    local: list[tuple[Option, list[frozenset[str]], frozenset[str]]] = []
     for i in order:
         doc = docs[i]
         if not group:
@@ -58,17 +71,19 @@ def group_options(order: list[int], docs: list[SearchDoc], stems_of, group: bool
             option.members.append(doc)
             continue
         stems = stems_of(doc)
-        name = stems.get("naam", frozenset())
+        name = _name_stems(doc, stems)
         text = name | stems.get("doel", frozenset()) | stems.get("omschrijving", frozenset())
-        twin = next((o for o, n, t in local
-                     if o.lead.gemeente != doc.gemeente
-                     and (_jaccard(n, name) >= NAME_OVERLAP or _jaccard(t, text) >= TEXT_OVERLAP)), None)
+        twin = next(((o, names) for o, names, t in local
+                     if doc.gemeente not in {m.gemeente for m in o.members}
+                     and (any(_overlap(n, name) >= NAME_OVERLAP for n in names) or _jaccard(t, text) >= TEXT_OVERLAP)),
+                    None)
         if twin is not None:
-            twin.members.append(doc)
+            twin[0].members.append(doc)
+            twin[1].append(name)
             continue
         option = Option(doc.doc_id, doc, i, [doc])
         options.append(option)
-        local.append((option, name, text))
+        local.append((option, [name], text))
     return options
 
 
