@@ -52,8 +52,9 @@ MAX_LOST = 0.03
 class Corpus:
     name: str
     engine: object
-    queries: list[EvalQuery]
+    queries: list[EvalQuery]  # the labelled queries: what the metrics and the loss budget count
     offtopic: list[EvalQuery]
+    probes: list[EvalQuery]  # short specific questions: training data only
 
 
 @dataclass
@@ -63,6 +64,7 @@ class Sample:
     offtopic: bool
     X: dict[str, np.ndarray]
     y: dict[str, np.ndarray]
+    probe: bool = False
 
 
 def _relevant(query: EvalQuery, engine, doc) -> bool:
@@ -78,14 +80,14 @@ def probes_for(probes: list[EvalQuery], corpus: str) -> list[EvalQuery]:
 def collect(corpus: Corpus) -> list[Sample]:
     out = []
     background = corpus.engine.encode_queries(load_background())
-    for query, off in [(q, False) for q in corpus.queries] + [(q, True) for q in corpus.offtopic]:
+    for query, off in [(q, False) for q in corpus.queries + corpus.probes] + [(q, True) for q in corpus.offtopic]:
         signals = read_signals(query.q)
         X, y = {}, {}
         for mode in MODES:
             cands = corpus.engine.retrieve(query.q, mode, None, n=100)
             X[mode] = feature_matrix(query.q, cands, signals, mode, background)
             y[mode] = np.asarray([not off and _relevant(query, corpus.engine, d) for d in cands.docs], dtype=int)
-        out.append(Sample(corpus.name, query, off, X, y))
+        out.append(Sample(corpus.name, query, off, X, y, query in corpus.probes))
     return out
 
 
@@ -99,8 +101,9 @@ def _logistic(X: np.ndarray, y: np.ndarray, names: tuple[str, ...]) -> LinearMod
 
 
 def fit(samples: list[Sample], mode: str) -> tuple[LinearModel, LinearModel]:
-    """The candidate model (labelled queries only) and the query model (labelled vs off-topic)."""
-    labelled = [s for s in samples if not s.offtopic]
+    """The candidate model (labelled queries, not the probes: a one-word probe's broad labels would
+    teach it that sharing a theme is relevance) and the query model (labelled and probes vs off-topic)."""
+    labelled = [s for s in samples if not s.offtopic and not s.probe]
     cand = _logistic(np.vstack([s.X[mode] for s in labelled]), np.concatenate([s.y[mode] for s in labelled]),
                      FEATURES[mode])
     rows = [s for s in samples if len(s.X[mode])]
@@ -173,7 +176,7 @@ def cross_validate(samples: list[Sample], corpora: dict[str, Corpus], folds: int
             if fold_of[id(s)] != f:
                 continue
             oof.append((s, *ranker.score_features(s.X["hybrid"], "hybrid")))
-            if not s.offtopic:
+            if not s.offtopic and s.query in corpora[s.corpus].queries:
                 for m in MODES:
                     per[s.corpus][m].append(metrics_for(corpora[s.corpus], ranker, m, [s.query]))
     return {c: {m: {k: float(np.mean([r[k] for r in rows])) for k in rows[0]} for m, rows in modes.items()}
@@ -185,7 +188,7 @@ def calibrate(oof: list[tuple[Sample, np.ndarray, float]]) -> tuple[float, float
     same budget still allows (queries the gate loses are often the ones a floor would lose too)."""
     # The loss budget is counted on the labelled queries of both corpora; the short probes are
     # training data for the query model, not part of that budget.
-    labelled = [(s, p, a) for s, p, a in oof if not s.offtopic and s.y["hybrid"].any() and not s.query.id.startswith("p")]
+    labelled = [(s, p, a) for s, p, a in oof if not s.offtopic and s.y["hybrid"].any() and not s.probe]
     offtopic = [(p, a) for s, p, a in oof if s.offtopic]
 
     def lost(qf: float, cf: float) -> float:
@@ -219,9 +222,9 @@ def main() -> int:
     offtopic = load_queries(OFFTOPIC_SET)
     probes = load_queries(PROBES)
     corpora = {
-        "bundled": Corpus("bundled", open_engine(settings), load_queries() + probes_for(probes, "bundled"), offtopic),
-        "foreign": Corpus("foreign", open_foreign_corpus(settings, embedder),
-                          load_queries(FOREIGN_DIR / "queries.jsonl") + probes_for(probes, "foreign"), offtopic),
+        "bundled": Corpus("bundled", open_engine(settings), load_queries(), offtopic, probes_for(probes, "bundled")),
+        "foreign": Corpus("foreign", open_foreign_corpus(settings, embedder), load_queries(FOREIGN_DIR / "queries.jsonl"),
+                          offtopic, probes_for(probes, "foreign")),
     }
     samples = [s for c in corpora.values() for s in collect(c)]
     cv, oof = cross_validate(samples, corpora)

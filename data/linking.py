@@ -77,9 +77,11 @@ class Linker:
         """(programme, via, matched name, whether to apply it) for an unlinked item, or None.
         The municipality's own name in the item's name ("Zomerschool Tilburg") is not part of it."""
         naam = re.sub(r"\b" + re.escape(gemeente) + r"\b", " ", item.naam) if gemeente else item.naam
-        for name, programme in self._names:
-            if _phrase(name, naam, case_sensitive=False):
-                return programme, "naam", name, name == programme.naam or _distinctive(name)
+        in_name = [(name, programme) for name, programme in self._names if _phrase(name, naam, case_sensitive=False)]
+        strong = [(n, p) for n, p in in_name if n == p.naam or _distinctive(n)]
+        if strong or in_name:
+            name, programme = (strong or in_name)[0]
+            return programme, "naam", name, bool(strong)
         description = " ".join([item.doel, item.omschrijving_activiteiten])
         for name, programme in self._names:
             if _distinctive(name) and _phrase(name, description, case_sensitive=len(name.split()) == 1):

@@ -130,15 +130,23 @@ def _search_request(args: argparse.Namespace, query: str):
         raise UsageError(_validation_text(exc)) from exc
 
 
+_DUTCH = {
+    "greater_than_equal": lambda e: f"moet minstens {e['ctx']['ge']} zijn",
+    "less_than_equal": lambda e: f"mag hoogstens {e['ctx']['le']} zijn",
+    "literal_error": lambda e: f"'{e.get('input')}' kennen we niet; kies uit {e['ctx']['expected']}",
+    "int_parsing": lambda e: "moet een heel getal zijn",
+    "float_parsing": lambda e: "moet een getal zijn",
+    "extra_forbidden": lambda e: "kennen we niet als veld",
+}
+
+
 def _validation_text(exc: ValidationError) -> str:
-    """Pydantic's errors as 'field: what to fix', without its internals."""
+    """Pydantic's errors as 'veld: wat te doen', in Dutch and without its internals."""
     parts = []
     for e in exc.errors():
-        where = ".".join(str(p) for p in e["loc"])
-        msg = e["msg"].removeprefix("Value error, ")
-        if e["type"] == "literal_error":
-            msg = f"'{e.get('input')}' is geen geldige waarde; kies uit {e.get('ctx', {}).get('expected', '')}"
-        parts.append(f"{where}: {msg}")
+        where = ".".join(str(p) for p in e["loc"] if not isinstance(p, int)) or "invoer"
+        dutch = _DUTCH.get(e["type"])
+        parts.append(f"{where}: {dutch(e) if dutch else e['msg'].removeprefix('Value error, ')}")
     return "; ".join(parts)
 
 

@@ -118,6 +118,7 @@ class Item:
     themas: list[str]
     doelgroep: list[str]
     linked: bool  # True when catalogus_id comes from the record, False when inferred from the name
+    illustratief: bool  # invented demonstration data: every view marks it
     vector: np.ndarray = field(repr=False)
 
     def ref(self) -> "InterventionRef":
@@ -125,7 +126,7 @@ class Item:
             id=self.id, naam=self.naam, gemeente=self.gemeente, agenda_id=self.agenda_id,
             catalogus_id=self.catalogus_id, programma=self.programma,
             erkenningsniveau=self.erkenningsniveau, themas=list(self.themas),
-            catalogus_via_naam=bool(self.catalogus_id and not self.linked),
+            catalogus_via_naam=bool(self.catalogus_id and not self.linked), illustratief=self.illustratief,
         )
 
 
@@ -138,6 +139,11 @@ class AgendaProfile:
     items: list[Item]
     themas: list[str]
     doelgroepen: list[str]
+    illustratief: bool = False  # the agenda's own text is invented
+
+    @property
+    def invented_items(self) -> int:
+        return sum(1 for i in self.items if i.illustratief)
 
 
 @dataclass
@@ -151,6 +157,7 @@ class InterventionRef:
     erkenningsniveau: str
     themas: list[str]
     catalogus_via_naam: bool = False  # catalogus_id inferred from the name, not set in the record
+    illustratief: bool = False
 
 
 @dataclass
@@ -182,6 +189,8 @@ class SimilarAgenda:
     shared_interventions: list[SharedIntervention]
     similar_sentences: list[SentencePair]
     reason: str
+    illustratief: bool = False  # the agenda's own text is invented
+    illustratieve_interventies: int = 0  # how many of its interventions are invented
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -219,6 +228,7 @@ class GapPeer:
     intervention_id: str
     naam: str
     similarity: float
+    illustratief: bool = False
 
 
 @dataclass
@@ -232,6 +242,7 @@ class Gap:
     n_peers: int
     peers: list[GapPeer]
     rank: int = 0
+    illustratief: bool = False  # every peer item behind it is invented
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -362,14 +373,14 @@ class AgendaSpace:
                     programma=prog.naam if prog else None,
                     erkenningsniveau=prog.erkenningsniveau if prog else "onbekend",
                     themas=list(it.themas), doelgroep=list(it.doelgroep), linked=linked,
-                    vector=np.asarray(vec_of[it.id], dtype=np.float32),
+                    illustratief=it.illustratief, vector=np.asarray(vec_of[it.id], dtype=np.float32),
                 ))
             if not items:
                 continue
             themas = [t for t in THEMAS if any(t in i.themas for i in items)]
             doelgroepen = [g for g in DOELGROEPEN if any(g in i.doelgroep for i in items)]
             self.profiles.append(AgendaProfile(a.id, a.gemeente, a.provincie, a.aanleiding_en_uitdagingen,
-                                               items, themas, doelgroepen))
+                                               items, themas, doelgroepen, a.illustratief))
         self.by_id = {p.id: i for i, p in enumerate(self.profiles)}
         self.by_gemeente = {p.gemeente.lower(): i for i, p in enumerate(self.profiles)}
         self.blocks = self._blocks()
@@ -608,6 +619,7 @@ def similar_agendas(engine, agenda_id_or_gemeente: str, k: int = 5, with_sentenc
             agenda_id=other.id, gemeente=other.gemeente, provincie=other.provincie, score=round(score, 4),
             rank=rank, components=comps, shared_themas=shared_themas, shared_interventions=shared,
             similar_sentences=sentences, reason=_reason(shared_themas, shared, sentences, comps),
+            illustratief=other.illustratief, illustratieve_interventies=other.invented_items,
         ))
     return out
 
@@ -618,8 +630,8 @@ def compare_agendas(engine, a: str, b: str) -> Comparison:
     pa, pb = space.resolve(a), space.resolve(b)
     shared, used_a, used_b = _shared(space, pa, pb)
     return Comparison(
-        a={"agenda_id": pa.id, "gemeente": pa.gemeente, "provincie": pa.provincie},
-        b={"agenda_id": pb.id, "gemeente": pb.gemeente, "provincie": pb.provincie},
+        a={"agenda_id": pa.id, "gemeente": pa.gemeente, "provincie": pa.provincie, "illustratief": pa.illustratief},
+        b={"agenda_id": pb.id, "gemeente": pb.gemeente, "provincie": pb.provincie, "illustratief": pb.illustratief},
         score=round(space.score(pa, pb), 4), components=space.components(pa, pb), shared=shared,
         only_in_a=[it.ref() for i, it in enumerate(pa.items) if i not in used_a],
         only_in_b=[it.ref() for j, it in enumerate(pb.items) if j not in used_b],
@@ -661,7 +673,8 @@ def gaps(engine, agenda: str, k_peers: int = 5, k: int | None = None) -> GapRepo
             if not group["catalogus_id"] and item.catalogus_id:
                 group["catalogus_id"] = item.catalogus_id
             group["items"].append(item)
-            group["peers"].append(GapPeer(peer.gemeente, peer.agenda_id, item.id, item.naam, peer.score))
+            group["peers"].append(GapPeer(peer.gemeente, peer.agenda_id, item.id, item.naam, peer.score,
+                                          item.illustratief))
     out: list[Gap] = []
     for g in groups:
         if g["catalogus_id"] and g["catalogus_id"] in own_programmes | covered_programmes:
@@ -675,6 +688,7 @@ def gaps(engine, agenda: str, k_peers: int = 5, k: int | None = None) -> GapRepo
             erkenningsniveau=prog.erkenningsniveau if prog else "onbekend", themas=themas,
             score=round(sum(weights[p] for p in peer_ids) / total, 4), n_peers=len(peer_ids),
             peers=sorted(g["peers"], key=lambda p: -p.similarity),
+            illustratief=all(i.illustratief for i in g["items"]),
         ))
     out.sort(key=lambda x: (-x.score, -erkenning_rank(x.erkenningsniveau), x.naam.lower()))
     out = out[:k] if k else out
@@ -805,10 +819,10 @@ def similar_frame(results: list[SimilarAgenda]):
         "gedeelde_themas": "; ".join(r.shared_themas),
         "gedeelde_interventies": "; ".join(
             f"{s.a.naam} = {s.b.naam} ({s.relatie})" for s in r.shared_interventions),
-        "reden": r.reason,
+        "reden": r.reason, "illustratief": r.illustratief, "illustratieve_interventies": r.illustratieve_interventies,
     } for r in results], columns=["rank", "gemeente", "agenda_id", "provincie", "score",
                                   *[f"score_{k}" for k in WEIGHTS], "gedeelde_themas",
-                                  "gedeelde_interventies", "reden"])
+                                  "gedeelde_interventies", "reden", "illustratief", "illustratieve_interventies"])
 
 
 def comparison_frame(cmp: Comparison):
@@ -819,11 +833,11 @@ def comparison_frame(cmp: Comparison):
     for s in cmp.shared:
         rows.append({"onderdeel": "interventie", "status": "gedeeld", "naam_a": s.a.naam, "naam_b": s.b.naam,
                      "relatie": s.relatie, "catalogus_id": s.catalogus_id, "programma": s.programma,
-                     "similarity": s.similarity})
+                     "similarity": s.similarity, "illustratief": s.a.illustratief or s.b.illustratief})
     for ref, status, col in [*[(r, f"alleen {ga}", "naam_a") for r in cmp.only_in_a],
                              *[(r, f"alleen {gb}", "naam_b") for r in cmp.only_in_b]]:
         rows.append({"onderdeel": "interventie", "status": status, col: ref.naam, "catalogus_id": ref.catalogus_id,
-                     "programma": ref.programma})
+                     "programma": ref.programma, "illustratief": ref.illustratief})
     for label, overlap in (("thema", cmp.themas), ("doelgroep", cmp.doelgroepen)):
         for t in overlap.shared:
             rows.append({"onderdeel": label, "status": "gedeeld", "naam_a": t, "naam_b": t})
@@ -831,8 +845,10 @@ def comparison_frame(cmp: Comparison):
             rows.append({"onderdeel": label, "status": f"alleen {ga}", "naam_a": t})
         for t in overlap.only_b:
             rows.append({"onderdeel": label, "status": f"alleen {gb}", "naam_b": t})
-    return pd.DataFrame(rows, columns=["onderdeel", "status", "naam_a", "naam_b", "relatie", "catalogus_id",
-                                       "programma", "similarity"])
+    frame = pd.DataFrame(rows, columns=["onderdeel", "status", "naam_a", "naam_b", "relatie", "catalogus_id",
+                                        "programma", "similarity", "illustratief"])
+    frame["illustratief"] = frame["illustratief"].fillna(False).astype(bool)
+    return frame
 
 
 def gaps_frame(report: GapReport):
@@ -841,9 +857,10 @@ def gaps_frame(report: GapReport):
     return pd.DataFrame([{
         "rank": g.rank, "naam": g.naam, "catalogus_id": g.catalogus_id, "erkenningsniveau": g.erkenningsniveau,
         "score": g.score, "n_peers": g.n_peers, "themas": "; ".join(g.themas),
-        "gemeenten": "; ".join(f"{p.gemeente} ({p.naam})" for p in g.peers),
+        "gemeenten": "; ".join(f"{p.gemeente} ({p.naam}{', illustratief' if p.illustratief else ''})" for p in g.peers),
+        "illustratief": g.illustratief,
     } for g in report.gaps], columns=["rank", "naam", "catalogus_id", "erkenningsniveau", "score", "n_peers",
-                                      "themas", "gemeenten"])
+                                      "themas", "gemeenten", "illustratief"])
 
 
 def clusters_frame(report: ClusterReport, projection: list[dict[str, Any]] | None = None):

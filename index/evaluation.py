@@ -119,8 +119,9 @@ def evaluate(searcher, queries: list[EvalQuery], offtopic: list[EvalQuery] = (),
             gains = [result_gain(r, q) for r in results]
             metrics = query_metrics(gains, [result_key(r) for r in results],
                                     list(option_gains(q, searcher.engine).values()), k)
-            if any(gains) and not any(g for g, r in zip(gains, results) if r.confidence >= searcher.floor):
-                lost += 1
+            if any(gains):  # with the default floor (and the query gate), is a relevant option left?
+                shown = searcher.search(SearchRequest(q=q.q, k=k, mode=mode)).results
+                lost += not any(result_gain(r, q) for r in shown)
             per_query.append({"id": q.id, "thema": q.thema, **metrics})
         silent = sum(1 for q in offtopic
                      if searcher.search(SearchRequest(q=q.q, k=k, mode=mode)).no_good_match)

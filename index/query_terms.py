@@ -71,6 +71,20 @@ YEARS_PATTERN = re.compile(
 SINGLE_AGE_PATTERN = re.compile(r"\b(\d{1,2})(?:\s*jaar\b|-?jarigen?\b)")
 
 
+def groep_range(m: re.Match) -> tuple[int, int] | None:
+    """(lowest, highest) groep of a ``GROEP_PATTERN`` match ("groep 1 en 2", "groepen 6-8"), or
+    None when a number is not a groep."""
+    numbers = [int(m.group(1)), *map(int, re.findall(r"\d", m.group(2) or ""))]
+    return (min(numbers), max(numbers)) if all(1 <= n <= 8 for n in numbers) else None
+
+
+def years_range(m: re.Match) -> tuple[int, int] | None:
+    """(from, to) of a ``YEARS_PATTERN`` match that really names ages ("van 4 tot 12",
+    "16-23 jaar"), or None ("6-8" alone is not an age)."""
+    lo, hi = int(m.group(2)), int(m.group(3))
+    return (lo, hi) if (m.group(1) or m.group(4)) and lo <= hi <= 30 else None
+
+
 @dataclass
 class QuerySignals:
     themas: list[str] = field(default_factory=list)
@@ -106,14 +120,14 @@ def read_signals(text: str) -> QuerySignals:
     spans: list[tuple[int, int]] = []
     groepen = GROEP_PATTERN.sub(" ", folded)  # what is left once groepen are read
     for m in GROEP_PATTERN.finditer(folded):
-        numbers = [int(m.group(1)), *map(int, re.findall(r"\d", m.group(2)))]
-        if all(1 <= n <= 8 for n in numbers):
-            spans.append(groep_to_ages(min(numbers), max(numbers)))
+        groep = groep_range(m)
+        if groep:
+            spans.append(groep_to_ages(*groep))
             signals.age_terms.append(m.group(0).strip())
     for m in YEARS_PATTERN.finditer(groepen):
-        lo, hi = int(m.group(2)), int(m.group(3))
-        if (m.group(1) or m.group(4)) and lo <= hi <= 30:
-            spans.append((lo, hi))
+        years = years_range(m)
+        if years:
+            spans.append(years)
             signals.age_terms.append(m.group(0).strip())
     if not signals.age_terms:
         for m in SINGLE_AGE_PATTERN.finditer(groepen):

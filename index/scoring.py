@@ -32,11 +32,12 @@ from .text import fold
 
 MODEL_FILE = Path(__file__).with_name("ranker.json")
 BACKGROUND_FILE = Path(__file__).with_name("background_queries.txt")
-_QUERY = ("known_share", "specificity", "n_words", "top_coverage")
+_QUERY = ("known_share", "specificity", "n_words", "top_coverage", "theme_cues", "age_cue")
 FEATURES: dict[str, tuple[str, ...]] = {
     "hybrid": ("cos", "cos_gap", "cos_z", "coverage", "bm25_rel", "lex_z", "name_hit", "age_fit", "top_cos",
                "centroid_cos", "background_gap", *_QUERY),
-    "dense": ("cos", "cos_gap", "cos_z", "age_fit", "top_cos", "centroid_cos", "background_gap", "n_words"),
+    "dense": ("cos", "cos_gap", "cos_z", "age_fit", "top_cos", "centroid_cos", "background_gap", "n_words",
+              "theme_cues", "age_cue"),
 
     "lexical": ("coverage", "bm25_rel", "lex_z", "name_hit", "age_fit", *_QUERY),
 }
@@ -44,11 +45,12 @@ FEATURES: dict[str, tuple[str, ...]] = {
 # candidate features (their value for the query, or their best value over the candidates).
 QUERY_FEATURES: dict[str, tuple[tuple[str, str], ...]] = {
     "hybrid": (("top_cos", "max"), ("centroid_cos", "max"), ("background_gap", "max"), ("known_share", "max"),
-               ("specificity", "max"), ("n_words", "max"), ("top_coverage", "max"), ("lex_z", "max"), ("cos_z", "max")),
+               ("specificity", "max"), ("n_words", "max"), ("top_coverage", "max"), ("lex_z", "max"), ("cos_z", "max"),
+               ("theme_cues", "max"), ("age_cue", "max")),
     "dense": (("top_cos", "max"), ("centroid_cos", "max"), ("background_gap", "max"), ("n_words", "max"),
-              ("cos_z", "max")),
+              ("cos_z", "max"), ("theme_cues", "max"), ("age_cue", "max")),
     "lexical": (("known_share", "max"), ("specificity", "max"), ("n_words", "max"), ("top_coverage", "max"),
-                ("lex_z", "max")),
+                ("lex_z", "max"), ("theme_cues", "max"), ("age_cue", "max")),
 }
 LEX_Z_CLIP = (-2.0, 8.0)  # one rare-word hit among many zeros has a huge z; beyond ~8 it says nothing new
 
@@ -114,6 +116,9 @@ def feature_matrix(query: str, candidates: Candidates, signals: QuerySignals, mo
         cols["specificity"] = np.full(n, candidates.specificity)
         cols["top_coverage"] = np.full(n, float(candidates.coverage.max()))
     cols["n_words"] = np.full(n, min(candidates.n_words, 12) / 12)
+    # what the query reader recognises of this domain: themes ("armoede", "pesten") and ages
+    cols["theme_cues"] = np.full(n, min(len(signals.themas), 3) / 3)
+    cols["age_cue"] = np.full(n, float(signals.ages is not None))
     cols["age_fit"] = np.asarray([age_fit(signals, d) for d in candidates.docs], dtype=np.float64)
     return np.column_stack([cols[f] for f in FEATURES[mode]]) if n else np.zeros((0, len(FEATURES[mode])))
 

@@ -41,7 +41,7 @@ def clean_text(value: str) -> str:
     """Text as a person typed it: no lone surrogates (they cannot be UTF-8), no control
     characters, normalised Unicode, trimmed."""
     if any(0xD800 <= ord(c) <= 0xDFFF for c in value):
-        raise ValueError("contains a broken character (a lone UTF-16 surrogate); send plain UTF-8 text")
+        raise ValueError("bevat een kapot teken (een losse UTF-16-surrogaat); stuur gewone UTF-8-tekst")
     return unicodedata.normalize("NFC", _CONTROL.sub(" ", value)).strip()
 
 
@@ -61,17 +61,17 @@ class SearchRequest(Filters):
     @classmethod
     def _q(cls, value: Any) -> str:
         if not isinstance(value, str):
-            raise ValueError("must be text")
+            raise ValueError("moet tekst zijn")
         value = clean_text(value)
         if not value:
-            raise ValueError("the query is empty; describe the challenge in a few words")
+            raise ValueError("de vraag is leeg; beschrijf de uitdaging in een paar woorden")
         return value
 
     @field_validator("k", mode="before")
     @classmethod
     def _k(cls, value: Any) -> Any:
         if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
-            raise ValueError("must be a whole number between 1 and 100")
+            raise ValueError("moet een heel getal van 1 tot en met 100 zijn")
         return value
 
     def filters(self) -> Filters:
@@ -130,11 +130,12 @@ class Searcher:
     def check(self, req: SearchRequest) -> None:
         """What only the running service knows: the query limit and the known municipalities."""
         if len(req.q) > self.max_query_chars:
-            raise SearchError("q", f"the query is {len(req.q)} characters; the limit is {self.max_query_chars}")
+            raise SearchError("q", f"de vraag is {len(req.q)} tekens lang; het maximum is {self.max_query_chars}")
         unknown = self.engine.unknown_gemeenten(req.filters())
         if unknown:
             known = ", ".join(self.engine.gemeenten()[:12])
-            raise SearchError("gemeente", f"no agenda for {', '.join(unknown)}; known are for example {known}")
+            raise SearchError("gemeente", f"geen GKA-agenda van {', '.join(unknown)}; bekend zijn bijvoorbeeld {known} "
+                                          "(GET /agendas geeft ze allemaal)")
 
     def search(self, req: SearchRequest) -> SearchAnswer:
         self.check(req)

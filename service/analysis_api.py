@@ -37,6 +37,7 @@ class InterventionRefOut(BaseModel):
     erkenningsniveau: str
     themas: list[str]
     catalogus_via_naam: bool = Field(False, description="catalogus_id inferred from the name (not set in the agenda)")
+    illustratief: bool = Field(False, description="invented demonstration data, not from a source")
 
 
 class SharedInterventionOut(BaseModel):
@@ -73,6 +74,8 @@ class SimilarAgendaOut(BaseModel):
     shared_interventions: list[SharedInterventionOut]
     similar_sentences: list[SentencePairOut]
     reason: str = Field(description="one Dutch sentence")
+    illustratief: bool = Field(description="the agenda's own text is invented demonstration data")
+    illustratieve_interventies: int = Field(description="how many of its interventions are invented")
 
 
 class SimilarResponse(BaseModel):
@@ -107,6 +110,7 @@ class GapPeerOut(BaseModel):
     intervention_id: str
     naam: str
     similarity: float
+    illustratief: bool = Field(description="this peer's intervention is invented demonstration data")
 
 
 class GapOut(BaseModel):
@@ -119,6 +123,7 @@ class GapOut(BaseModel):
     score: float = Field(description="similarity-weighted share of the peers that use it, 0-1")
     n_peers: int
     peers: list[GapPeerOut]
+    illustratief: bool = Field(description="every peer intervention behind this gap is invented")
 
 
 class PeerOut(BaseModel):

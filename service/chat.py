@@ -36,7 +36,9 @@ from gka_match.index.engine import Runner
 from gka_match.index.reasons import Reason
 from gka_match.index.search import Result, SearchAnswer, SearchRequest
 from gka_match.index.filters import Filters, parse_doelgroep
-from gka_match.index.query_terms import GROEP_PATTERN, YEARS_PATTERN, AGE_SIGNALS, THEMA_SIGNALS, read_signals
+from gka_match.index.query_terms import (
+    AGE_SIGNALS, GROEP_PATTERN, THEMA_SIGNALS, YEARS_PATTERN, groep_range, read_signals, years_range,
+)
 from gka_match.index.text import fold, words
 
 RESULTS_SHOWN = 5
@@ -250,13 +252,14 @@ def _recognise_doelgroep(t: _Text, updates: dict[str, Any], within=None) -> None
     if t.found(DOELGROEP_CLEAR, within):
         updates["doelgroep"] = []
     for m in t.find(GROEP_PATTERN, within):
-        lo, hi = int(m.group(1)), int(m.group(2) or m.group(1))
-        if 1 <= lo <= hi <= 8:
+        groep = groep_range(m)
+        if groep:
+            lo, hi = groep
             _add(updates, "doelgroep", parse_doelgroep(f"groep {lo}-{hi}" if hi != lo else f"groep {lo}")[0])
     for m in t.find(YEARS_PATTERN, within):
-        lo, hi = int(m.group(1)), int(m.group(2))
-        if lo <= hi <= 30:
-            _add(updates, "doelgroep", _span_label(lo, hi))
+        years = years_range(m) or (int(m.group(2)), int(m.group(3)))  # a chat turn "12-18" names ages
+        if years[0] <= years[1] <= 30:
+            _add(updates, "doelgroep", _span_label(*years))
     for m in t.find(SINGLE_AGE, within):
         if int(m.group(1)) <= 30:
             _add(updates, "doelgroep", _span_label(int(m.group(1)), int(m.group(1))))
@@ -418,7 +421,7 @@ def parse_turn(
         ref = _detail_ref(t.rest())
         if ref is not None and (trigger or not rec.updates):
             return Turn("detail", text, ref=ref)
-        if has_challenge:
+        if has_challenge and (trigger or not rec.updates):  # a filter turn names no result
             named = _name_ref(folded, asked if strong else None, get_names())
             if named is not None:
                 return Turn("detail", text, ref=named)
@@ -728,7 +731,7 @@ class ChatSession:
         for i, r in enumerate(results, start=1):
             d = r.lead
             mark = " [illustratief]" if d.illustratief else ""
-            lines.append(f"{i}. {d.name}{mark} ({_where(d)}; {STRENGTH[r.strength]}). " + "; ".join(r.reason.points) + ".")
+            lines.append(f"{i}. {d.name}{mark} ({_where(d)}; {STRENGTH[r.strength]}). {r.reason.sentence}")
         if tip:
             lines.append(TIP)
         return "\n".join(lines)

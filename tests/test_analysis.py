@@ -305,37 +305,38 @@ def test_challenge_embeddings_are_cached_per_agenda_and_data_version(fixture_eng
 
 
 # ---- the bundled data ---------------------------------------------------------------------------
-def test_sittard_geleen_is_most_like_heerlen_and_maastricht(bundled_engine):
+def test_sittard_geleen_is_most_like_maastricht(bundled_engine):
     from gka_match.index.analysis import similar_agendas
 
     top = similar_agendas(bundled_engine, "Sittard-Geleen", k=3)
-    assert {"Heerlen", "Maastricht"} <= set(names(top)), [(r.gemeente, r.score) for r in top]
-    heerlen = next(r for r in top if r.gemeente == "Heerlen")
-    assert any(s.a.naam == "De Gezonde Basisschool van de Toekomst" for s in heerlen.shared_interventions)
-    assert heerlen.similar_sentences and all(p.a and p.b for p in heerlen.similar_sentences)
+    assert names(top)[0] == "Maastricht", [(r.gemeente, r.score) for r in top]
+    maastricht = top[0]
+    assert any(s.programma == "De Gezonde Basisschool van de Toekomst" for s in maastricht.shared_interventions)
+    assert all(r.illustratieve_interventies >= 0 and r.illustratief is False for r in top)
 
 
-def test_schiedam_and_venray_share_taal_en_lezen(bundled_engine):
-    from gka_match.index.analysis import compare_agendas, similar_agendas
+def test_heerlen_and_maastricht_share_the_healthy_school(bundled_engine):
+    from gka_match.index.analysis import compare_agendas
 
-    cmp = compare_agendas(bundled_engine, "Schiedam", "Venray")
-    assert "taal en lezen" in cmp.themas.shared
-    assert "Venray" in names(similar_agendas(bundled_engine, "Schiedam", k=5, with_sentences=False))
+    cmp = compare_agendas(bundled_engine, "Heerlen", "Maastricht")
+    assert "gezondheid en bewegen" in cmp.themas.shared
+    assert ("De Gezonde Basisschool van de Toekomst", "zelfde programma") in {(s.programma, s.relatie) for s in cmp.shared}
 
 
 def test_bundled_gaps_and_clusters(bundled_engine):
     from gka_match.index.analysis import clusters, gaps
 
-    report = gaps(bundled_engine, "Venray", k_peers=5, k=10)
+    report = gaps(bundled_engine, "Heerlen", k_peers=5, k=10)
     assert 0 < len(report.gaps) <= 10
     assert all(g.peers and 0 < g.score <= 1 for g in report.gaps)
     assert [g.score for g in report.gaps] == sorted((g.score for g in report.gaps), reverse=True)
-    used = {i.catalogus_id for i in bundled_engine.store.get_agenda("agenda-venray").interventies} - {None}
+    used = {i.catalogus_id for i in bundled_engine.store.get_agenda("agenda-heerlen").interventies} - {None}
     assert used and not used & {g.catalogus_id for g in report.gaps}
+    # a gap that rests on invented agenda items only says so, and so does each such peer
+    for gap in report.gaps:
+        assert gap.illustratief == all(p.illustratief for p in gap.peers)
     groups = clusters(bundled_engine)
-    health = next(c for c in groups.clusters if "Sittard-Geleen" in c.gemeenten)
-    assert {"Heerlen", "Maastricht"} <= set(health.gemeenten)
-    assert health.themas[0] == "gezondheid en bewegen"
+    assert groups.n_clusters >= 2 and sum(c.size for c in groups.clusters) == len(groups.assignments)
 
 
 # ---- CLI ---------------------------------------------------------------------------------------
@@ -363,7 +364,7 @@ def test_cli_similar_json_is_the_fixed_interface(module_env, model_dir):
     rows = json.loads(proc.stdout)
     assert isinstance(rows, list) and len(rows) == 3
     assert all(isinstance(r["gemeente"], str) and isinstance(r["score"], float) for r in rows)
-    assert {"Heerlen", "Maastricht"} <= {r["gemeente"] for r in rows}
+    assert rows[0]["gemeente"] == "Maastricht"
 
 
 def test_cli_unknown_gemeente_lists_close_names(cli):
@@ -392,7 +393,8 @@ def test_cli_csv_and_xlsx_exports(cli, tmp_path):
     assert code == 0
     frame = pd.read_csv(io.StringIO(out))
     assert list(frame.columns[:5]) == ["rank", "gemeente", "agenda_id", "provincie", "score"]
-    assert len(frame) == 5 and {"Heerlen", "Maastricht"} <= set(frame["gemeente"][:3])
+    assert len(frame) == 5 and frame["gemeente"][0] == "Maastricht"
+    assert "illustratief" in frame.columns and "illustratieve_interventies" in frame.columns
 
     path = tmp_path / "gaten.xlsx"
     code, _, err = cli("gaps", "Venray", "--k", "4", "--format", "xlsx", "--output", str(path))
@@ -401,15 +403,15 @@ def test_cli_csv_and_xlsx_exports(cli, tmp_path):
     assert len(sheet) == 4 and {"naam", "catalogus_id", "erkenningsniveau", "score", "gemeenten"} <= set(sheet.columns)
 
     path = tmp_path / "vergelijking.csv"
-    code, _, _ = cli("compare", "Schiedam", "Venray", "--output", str(path))  # format from the suffix
+    code, _, _ = cli("compare", "Heerlen", "Maastricht", "--output", str(path))  # format from the suffix
     rows = pd.read_csv(path)
     themes = rows[(rows["onderdeel"] == "thema") & (rows["status"] == "gedeeld")]
-    assert "taal en lezen" in set(themes["naam_a"])
+    assert "gezondheid en bewegen" in set(themes["naam_a"]) and "illustratief" in rows.columns
 
     path = tmp_path / "groepen.xlsx"
     assert cli("clusters", "--format", "xlsx", "-o", str(path))[0] == 0
     groups = pd.read_excel(path, engine="openpyxl")
-    assert len(groups) == 42 and {"gemeente", "cluster", "label", "x", "y"} <= set(groups.columns)
+    assert len(groups) >= 40 and {"gemeente", "cluster", "label", "x", "y"} <= set(groups.columns)
 
     code, _, err = cli("gaps", "Venray", "--format", "xlsx")
     assert code == 2 and "--output" in err

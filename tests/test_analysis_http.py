@@ -25,28 +25,30 @@ def test_similar_by_id_and_by_name(http):
     assert abs(sum(body["weights"].values()) - 1) < 1e-9
     results = body["results"]
     assert [x["rank"] for x in results] == [1, 2, 3]
-    assert {"Heerlen", "Maastricht"} <= {x["gemeente"] for x in results}
+    assert results[0]["gemeente"] == "Maastricht"
     for x in results:
         assert isinstance(x["score"], float) and x["reason"].endswith(".")
         assert set(x["components"]) == {"uitdaging", "interventies", "themas", "doelgroepen"}
-    heerlen = next(x for x in results if x["gemeente"] == "Heerlen")
-    assert "gezondheid en bewegen" in heerlen["shared_themas"]
-    assert heerlen["similar_sentences"] and heerlen["shared_interventions"]
+        assert isinstance(x["illustratief"], bool) and isinstance(x["illustratieve_interventies"], int)
+    maastricht = results[0]
+    assert "gezondheid en bewegen" in maastricht["shared_themas"] and maastricht["shared_interventions"]
     by_name = http.get("/agendas/sittard-geleen/similar", params={"k": 3}).json()
     assert [x["gemeente"] for x in by_name["results"]] == [x["gemeente"] for x in results]
     assert len(http.get("/agendas/Venray/similar").json()["results"]) == 5  # default k
 
 
 def test_compare(http):
-    r = http.get("/agendas/compare", params={"a": "Schiedam", "b": "agenda-venray"})
+    r = http.get("/agendas/compare", params={"a": "Heerlen", "b": "agenda-maastricht"})
     assert r.status_code == 200, r.text
     body = r.json()
-    assert body["a"]["gemeente"] == "Schiedam" and body["b"]["gemeente"] == "Venray"
-    assert "taal en lezen" in body["themas"]["shared"]
+    assert body["a"]["gemeente"] == "Heerlen" and body["b"]["gemeente"] == "Maastricht"
+    assert "gezondheid en bewegen" in body["themas"]["shared"]
     assert 0 < body["themas"]["jaccard"] <= 1
+    heerlen = http.get("/agendas/agenda-heerlen").json()["interventies"]
     ids_a = {x["a"]["id"] for x in body["shared"]} | {x["id"] for x in body["only_in_a"]}
-    assert len(ids_a) == 4  # every Schiedam intervention is either shared or only in a
-    assert all(x["agenda_id"] == "agenda-venray" for x in body["only_in_b"])
+    assert ids_a == {i["id"] for i in heerlen}  # every Heerlen intervention is either shared or only in a
+    assert all(x["agenda_id"] == "agenda-maastricht" for x in body["only_in_b"])
+    assert all("illustratief" in x for x in body["only_in_a"] + body["only_in_b"])
 
 
 def test_gaps(http):
@@ -67,9 +69,10 @@ def test_clusters(http):
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["n_clusters"] == len(body["clusters"]) >= 2
-    assert len(body["agendas"]) == 42 == sum(c["size"] for c in body["clusters"])
+    n_agendas = len(http.get("/agendas", params={"limit": 1000}).json()["items"])
+    assert 0 < len(body["agendas"]) == sum(c["size"] for c in body["clusters"]) <= n_agendas
     assert all(isinstance(a["x"], float) and isinstance(a["y"], float) for a in body["agendas"])
-    assert all(c["label"] and c["terms"] and c["themas"] for c in body["clusters"])
+    assert all(c["label"] and (c["terms"] or c["themas"]) for c in body["clusters"])
     fixed = http.get("/agendas/clusters", params={"n": 3}).json()
     assert fixed["n_clusters"] == 3
 

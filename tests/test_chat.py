@@ -16,12 +16,14 @@ import pytest
 from gka_match.config import load_settings
 from gka_match.data.store import Store
 from gka_match.data.vocab import erkenning_rank
-from gka_match.index.embedder import Embedder
 from gka_match.runtime import open_embedder
 from gka_match.index.engine import Engine
 from gka_match.index.filters import Filters
+from gka_match.index.scoring import Ranker
+from gka_match.index.search import Searcher
 from gka_match.service.chat import (
     DEFAULT_EFFECTIEF,
+    ChatIndex,
     ChatManager,
     ChatSession,
     describe_filters,
@@ -155,15 +157,16 @@ def test_describe_filters_is_dutch():
 
 # ---- the session over a real engine -----------------------------------------------------------
 @pytest.fixture(scope="module")
-def engine(seeded_dir, model_dir, tmp_path_factory) -> Engine:
-    """The real engine (real e5 model) on a private copy of the seeded data."""
+def engine(seeded_dir, model_dir, tmp_path_factory) -> ChatIndex:
+    """The search core over the real engine (real e5 model) on a private copy of the seeded data."""
     root = tmp_path_factory.mktemp("chat-engine")
     shutil.copytree(seeded_dir, root, dirs_exist_ok=True)
     settings = dataclasses.replace(
         load_settings(), data_dir=root, database_url=f"sqlite:///{root / 'gka.sqlite3'}", index_dir=root / "index",
-        model_dir=model_dir, erkenning_boost=0.0,
+        model_dir=model_dir,
     )
-    return Engine.open(settings, Store(settings.database_url), open_embedder(settings))
+    index = Engine.open(settings, Store(settings.database_url), open_embedder(settings))
+    return ChatIndex(Searcher(index, Ranker.load()))
 
 
 def ages(doc) -> tuple[int, int]:
@@ -179,16 +182,16 @@ def test_a_conversation_narrows_and_new_challenges_start_clean(engine):
     assert first.answer.splitlines()[2].startswith("1. ")
     peuters = s.handle("alleen voor peuters", engine)
     assert peuters.intent == "refine" and peuters.filters.doelgroep == ["2-3 jaar"]
-    assert peuters.results and all(ages(r.doc)[0] <= 4 and ages(r.doc)[1] >= 2 for r in peuters.results)
+    assert peuters.results and all(ages(r.lead)[0] <= 4 and ages(r.lead)[1] >= 2 for r in peuters.results)
     limburg = s.handle("en in Limburg?", engine)
     assert limburg.filters.doelgroep == ["2-3 jaar"] and limburg.filters.provincie == ["Limburg"]
-    assert limburg.results and all(r.doc.provincie == "Limburg" for r in limburg.results)
-    assert [r.doc.doc_id for r in limburg.results] != [r.doc.doc_id for r in peuters.results]
+    assert limburg.results and all(r.lead.provincie == "Limburg" for r in limburg.results)
+    assert [r.lead.doc_id for r in limburg.results] != [r.lead.doc_id for r in peuters.results]
     assert "provincie Limburg" in limburg.answer
 
     fresh = s.handle("Wij hebben veel thuiszitters in het voortgezet onderwijs en zoeken een aanpak", engine)
     assert fresh.intent == "challenge" and fresh.filters == Filters()
-    assert any("schoolverzuim en thuiszitters" in r.doc.themas for r in fresh.results)
+    assert any("schoolverzuim en thuiszitters" in r.lead.themas for r in fresh.results)
 
 
 def test_effectief_filter_holds_and_reset_restores(engine):
@@ -196,10 +199,10 @@ def test_effectief_filter_holds_and_reset_restores(engine):
     base = s.handle(CHALLENGE, engine)
     proven = s.handle("alleen bewezen effectief", engine)
     assert proven.results
-    assert all(erkenning_rank(r.doc.erkenningsniveau) >= erkenning_rank(DEFAULT_EFFECTIEF) for r in proven.results)
+    assert all(erkenning_rank(r.lead.erkenningsniveau) >= erkenning_rank(DEFAULT_EFFECTIEF) for r in proven.results)
     reset = s.handle("zonder filters", engine)
     assert reset.filters == Filters()
-    assert [r.doc.doc_id for r in reset.results] == [r.doc.doc_id for r in base.results]
+    assert [r.lead.doc_id for r in reset.results] == [r.lead.doc_id for r in base.results]
 
 
 def test_filters_stated_before_the_challenge_apply_to_it(engine):
@@ -207,7 +210,7 @@ def test_filters_stated_before_the_challenge_apply_to_it(engine):
     pending = s.handle("alleen programma's", engine)
     assert pending.intent == "filters" and pending.results == [] and "Beschrijf" in pending.answer
     reply = s.handle(CHALLENGE, engine)
-    assert reply.filters.kind == "catalogue" and all(r.doc.kind == "catalogue" for r in reply.results)
+    assert reply.filters.kind == "catalogue" and all(r.lead.kind == "catalogue" for r in reply.results)
 
 
 def test_detail_and_runners(engine):
@@ -219,9 +222,9 @@ def test_detail_and_runners(engine):
         assert label in second.answer
     assert second.results == results  # a question about a result keeps the list
 
-    programme = next(i for i, r in enumerate(results, start=1) if r.doc.kind == "catalogue")
+    programme = next(i for i, r in enumerate(results, start=1) if r.lead.kind == "catalogue")
     detail = s.handle(f"nummer {programme}", engine)
-    doc = detail.detail.doc
+    doc = detail.detail.lead
     if doc.extra.get("erkenning_databank"):
         assert doc.extra["erkenning_databank"] in detail.answer
     for runner in engine.runners(doc.record_id):
@@ -231,16 +234,16 @@ def test_detail_and_runners(engine):
     assert runners.intent == "runners" and len(runners.runners) == len(results)
     for i, (group, result) in enumerate(zip(runners.runners, results), start=1):
         line = next(x for x in runners.answer.splitlines() if x.startswith(f"{i}. "))
-        if result.doc.kind == "agenda":
-            assert result.doc.gemeente in line and result.doc.gemeente in {r.gemeente for r in group.runners}
+        if result.lead.kind == "agenda":
+            assert result.lead.gemeente in line and result.lead.gemeente in {r.gemeente for r in group.runners}
         else:
-            assert {r.gemeente for r in group.runners} == {r.gemeente for r in engine.runners(result.doc.record_id)}
+            assert {r.gemeente for r in group.runners} == {r.gemeente for r in engine.runners(result.lead.record_id)}
 
     out_of_range = s.handle("nummer 9", engine)
     assert out_of_range.intent == "detail" and out_of_range.detail is None
     assert "geen resultaat nummer 9" in out_of_range.answer
     by_name = s.handle("vertel meer over Rots en Water", engine)
-    assert by_name.detail is not None and by_name.detail.doc.name == "Rots en Water"
+    assert by_name.detail is not None and by_name.detail.lead.name == "Rots en Water"
 
 
 def test_empty_results_say_what_to_do(engine):
@@ -261,7 +264,7 @@ def test_replaying_without_rendering_reaches_the_same_state(engine):
         assert replayed.handle(t, engine, render=False) is None
     last = replayed.handle(turns[-1], engine)
     assert last.filters == live.filters and last.challenge == live.challenge
-    assert [r.doc.doc_id for r in last.results] == [r.doc.doc_id for r in live.results]
+    assert [r.lead.doc_id for r in last.results] == [r.lead.doc_id for r in live.results]
     # A copy is independent of the original.
     copy = live.copy()
     copy.handle("en in Limburg?", engine)

@@ -40,6 +40,9 @@ def overlaps(hit: dict, span: tuple[int, int]) -> bool:
     return lo <= span[1] and span[0] <= hi
 
 
+LABEL = {"sterk": "sterke match", "redelijk": "redelijke match", "zwak": "zwakke match"}
+
+
 def ids(reply: dict) -> list[str]:
     return [h["id"] for h in reply["results"]]
 
@@ -52,7 +55,8 @@ def test_three_turns_narrow_by_groep_then_provincie(server):
     assert 1 <= len(first["results"]) <= 5 and NUMBERED.search(first["answer"])
     assert all(v in ([], None) for v in first["filters"].values())
     for i, hit in enumerate(first["results"], start=1):  # the numbered list names every result
-        assert f"{i}. {hit['name']} (" in first["answer"] and hit["reason"]["sentence"] in first["answer"]
+        mark = " [illustratief]" if hit["illustratief"] else ""
+        assert f"{i}. {hit['name']}{mark} (" in first["answer"] and hit["reason"]["sentence"] in first["answer"]
 
     groep = chat(server, "voor groep 1-2", cid)
     assert groep["conversation_id"] == cid and groep["intent"] == "refine"
@@ -80,8 +84,9 @@ def test_three_turns_narrow_by_peuters_then_effectief(server):
     floor = erkenning_rank("effectief volgens eerste aanwijzingen")
     assert all(erkenning_rank(h["erkenningsniveau"]) >= floor and overlaps(h, span) for h in proven["results"])
     for i, hit in enumerate(proven["results"], start=1):
-        assert f"{i}. {hit['name']} ({hit['gemeente'] or 'programma'}; erkenning: {hit['erkenningsniveau']})" \
-            in proven["answer"]
+        mark = " [illustratief]" if hit["illustratief"] else ""
+        assert f"{i}. {hit['name']}{mark} ({hit['gemeente'] or 'programma'}; {LABEL[hit['match']]})" in proven["answer"]
+        assert f"Erkend: {hit['erkenningsniveau']}" in proven["answer"]
 
     cleared = chat(server, "zonder filters", cid)
     assert cleared["intent"] == "reset" and all(v in ([], None) for v in cleared["filters"].values())
@@ -109,12 +114,12 @@ def test_tell_me_more_about_the_second(server):
     assert by_name["intent"] == "detail" and by_name["detail"]["name"] == "Rots en Water"
     record = httpx.get(server.url + "/interventions/" + by_name["detail"]["id"]).json()
     runners = sorted({g["gemeente"] for g in record["gemeenten"]})
-    assert runners and all(g in by_name["answer"] for g in runners)
+    assert "Gemeenten die dit doen:" in by_name["answer"] and all(g in by_name["answer"] for g in runners)
     assert record["doel"] in by_name["answer"]
 
 
 def test_which_municipalities_already_do_this(server):
-    first = chat(server, "Wij willen dat vrijwilligers thuis voorlezen in gezinnen met een taalachterstand")
+    first = chat(server, "Wij willen een gezonde lunch en elke dag extra bewegen op de basisscholen in onze regio")
     reply = chat(server, "welke gemeenten doen dit al?", first["conversation_id"])
     assert reply["intent"] == "runners" and reply["results"] == first["results"]
     assert [g["id"] for g in reply["gemeenten"]] == ids(first)

@@ -91,7 +91,7 @@ def test_a_search_never_imports_torch(seeded_dir, model_dir):
     script = (
         "import sys\n"
         "from gka_match.cli import main\n"
-        "main(['search', 'pesten in groep 7', '--json', '--k', '3'])\n"
+        "main(['search', 'Er wordt veel gepest in groep 7 en 8', '--json', '--k', '3'])\n"
         "heavy = [m for m in ('torch', 'transformers', 'sentence_transformers', 'tokenizers') if m in sys.modules]\n"
         "print('HEAVY', heavy, file=sys.stderr)\n"
     )
