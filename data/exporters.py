@@ -106,6 +106,8 @@ def rows(kind: Kind, items: Iterable[BaseModel]) -> tuple[tuple[str, ...], list[
         agenda_values = [data[f] for f in AGENDA_FIELDS]
         for item in data["interventies"]:
             out.append(agenda_values + [item[c] for c in AGENDA_ITEM_COLUMNS])
+        if not data["interventies"]:  # an agenda whose interventions no source names: one row, item cells empty
+            out.append(agenda_values + [None] * len(AGENDA_ITEM_COLUMNS))
     return AGENDA_COLUMNS, out
 
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .documents import SearchDoc
-from .text import analyze
+from .text import stem, words
 
-NAME_OVERLAP = 0.5  # shared share of the shorter name's stems that makes two local approaches one option
+NAME_OVERLAP = 0.5  # Jaccard of the names' word stems that makes two local approaches one option
 TEXT_OVERLAP = 0.5  # Jaccard of name + goal + activity stems, for differently named twins
 
 
@@ -36,16 +36,11 @@ def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
-def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
-    """How much of the shorter name the longer one shares ("Brugfunctionaris" in
-    "Brugfunctionaris op de basisschool")."""
-    return len(a & b) / min(len(a), len(b)) if a and b else 0.0
-
-
-def _name_stems(doc: SearchDoc, stems: dict[str, frozenset[str]]) -> frozenset[str]:
-    """The name's stems without the municipality's own name ("Zomerschool Tilburg")."""
-    place = frozenset(analyze(doc.gemeente or ""))
-    return stems.get("naam", frozenset()) - place
+def _name_stems(doc: SearchDoc) -> frozenset[str]:
+    """The stems of the name's own words (no compound parts: "Taalklas" and "Taal voor thuis" are
+    not one approach), without the municipality's name ("Brugfunctionaris Waadhoeke")."""
+    place = {stem(w) for w in words(doc.gemeente or "")}
+    return frozenset(stem(w) for w in words(doc.name)) - place
 
 
 def group_options(order: list[int], docs: list[SearchDoc], stems_of, group: bool = True) -> list[Option]:
@@ -71,11 +66,11 @@ def group_options(order: list[int], docs: list[SearchDoc], stems_of, group: bool
             option.members.append(doc)
             continue
         stems = stems_of(doc)
-        name = _name_stems(doc, stems)
+        name = _name_stems(doc)
         text = name | stems.get("doel", frozenset()) | stems.get("omschrijving", frozenset())
         twin = next(((o, names) for o, names, t in local
                      if doc.gemeente not in {m.gemeente for m in o.members}
-                     and (any(_overlap(n, name) >= NAME_OVERLAP for n in names) or _jaccard(t, text) >= TEXT_OVERLAP)),
+                     and (any(_jaccard(n, name) >= NAME_OVERLAP for n in names) or _jaccard(t, text) >= TEXT_OVERLAP)),
                     None)
         if twin is not None:
             twin[0].members.append(doc)

@@ -3,8 +3,8 @@
     .venv/bin/python notebooks/make_notebooks.py            # write the four .ipynb files
     .venv/bin/python notebooks/make_notebooks.py --execute  # and run them in place (needs data)
 
-The notebooks use the package's public API only (``gka_match.runtime``, ``gka_match.index.analysis``,
-``gka_match.index.evaluation``) and open the data in ``GKA_DATA_DIR`` (default: the project's
+The notebooks use the package's public API only (``import gka_match``: ``gka_match.open`` and
+``gka_match.table``) and open the data in ``GKA_DATA_DIR`` (default: the project's
 ``var/``), so the tests can point them at a temporary copy.
 """
 
@@ -33,10 +33,10 @@ plt.rcParams.update({"figure.dpi": 100, "axes.spines.top": False, "axes.spines.r
 print("Data:", os.environ["GKA_DATA_DIR"])'''
 
 OPEN_ENGINE = '''\
-from gka_match.runtime import open_engine
+import gka_match
 
-engine = open_engine()  # opens the store and the index (imports the bundled data into an empty store)
-print(f"{len(engine.docs)} documenten in de index, dataversie {engine.data_version}")'''
+gka = gka_match.open()  # the store and the index of GKA_DATA_DIR (an empty store gets the bundled data)
+print(f"{len(gka.engine.docs)} documenten in de index, dataversie {gka.engine.data_version}")'''
 
 
 def nb(cells: list[tuple[str, str]]) -> nbformat.NotebookNode:
@@ -59,14 +59,11 @@ Dit notebook geeft een eerste blik op de gegevens van gka-match:
 We lezen alles uit de store; er is geen zoekmodel nodig."""),
     ("code", SETUP),
     ("code", '''\
+import gka_match
 from gka_match.data.vocab import DOELGROEPEN, ERKENNINGSNIVEAUS, THEMAS
-from gka_match.runtime import open_store, seed_bundled
 
-store = open_store()
-if store.counts()["interventions"] == 0:
-    print("Lege store: de meegeleverde gegevens worden geïmporteerd:", seed_bundled(store))
-catalogus = store.list_interventions()
-agendas = store.list_agendas()
+gka = gka_match.open()
+catalogus, agendas = gka.records()
 print(f"{len(catalogus)} interventies in de catalogus, {len(agendas)} agenda's")'''),
     ("code", '''\
 cat = pd.DataFrame([{
@@ -75,8 +72,10 @@ cat = pd.DataFrame([{
 } for c in catalogus])
 items = pd.DataFrame([{
     "gemeente": a.gemeente, "provincie": a.provincie, "naam": i.naam, "catalogus_id": i.catalogus_id,
-    "themas": i.themas, "doelgroep": i.doelgroep,
+    "themas": i.themas, "doelgroep": i.doelgroep, "illustratief": i.illustratief,
 } for a in agendas for i in a.interventies])
+print(f"{items['illustratief'].sum()} van de {len(items)} agenda-interventies zijn illustratief (verzonnen "
+      "demonstratiegegevens); de rest komt uit openbare bronnen.")
 cat.head()'''),
     ("md", """\
 ## Thema's
@@ -133,7 +132,8 @@ ax2.set_title("Interventies in agenda's")
 plt.tight_layout()
 plt.show()'''),
     ("code", '''\
-populair = (items.dropna(subset=["catalogus_id"]).groupby("catalogus_id")["gemeente"]
+gemarkeerd = items.assign(gemeente=items["gemeente"] + items["illustratief"].map({True: " (illustratief)", False: ""}))
+populair = (gemarkeerd.dropna(subset=["catalogus_id"]).groupby("catalogus_id")["gemeente"]
             .agg(["count", lambda g: ", ".join(sorted(g))]).rename(columns={"<lambda_0>": "gemeenten"})
             .sort_values("count", ascending=False))
 populair.head(10)'''),
@@ -144,7 +144,7 @@ top_ag = ", ".join(themas["agenda's"].sort_values(ascending=False).index[:3])
 print(f"Meest voorkomende thema's in de catalogus: {top_cat}.")
 print(f"Meest voorkomende thema's in de agenda's: {top_ag}.")
 print(f"{erkenning['onbekend'] / len(cat):.0%} van de catalogus heeft erkenning 'onbekend'; "
-      f"{erkenning.iloc[3:].sum()} interventies zijn effectief volgens eerste, goede of sterke aanwijzingen.")
+      f"{erkenning.iloc[4:].sum()} interventies zijn effectief volgens eerste, goede of sterke aanwijzingen.")
 print(f"{items['catalogus_id'].notna().mean():.0%} van de interventies in agenda's past een programma uit de "
       "catalogus toe; de rest is een lokale aanpak.")'''),
     ("md", """\
@@ -161,28 +161,27 @@ VERGELIJKBAAR = nb([
 Welke gemeenten hebben een agenda die lijkt op die van **Sittard-Geleen**? Elke agenda wordt
 één vector: de uitdaging (*Aanleiding en uitdagingen*, ingebed met het zoekmodel), het gemiddelde
 van de vectoren van haar interventies, en het profiel van thema's en doelgroepen. De gewichten staan
-in `gka_match.index.analysis.WEIGHTS`; de score is de gewogen som van de vier cosinussen."""),
+in `gka.weights`; de score is de gewogen som van de vier cosinussen."""),
     ("code", SETUP),
     ("code", OPEN_ENGINE),
     ("code", '''\
-from gka_match.index import analysis
-
-analysis.WEIGHTS'''),
+gka.weights'''),
     ("code", '''\
-vergelijkbaar = analysis.similar_agendas(engine, "Sittard-Geleen", k=8)
-analysis.similar_frame(vergelijkbaar)[["rank", "gemeente", "provincie", "score", "gedeelde_themas", "gedeelde_interventies"]]'''),
+vergelijkbaar = gka.similar("Sittard-Geleen", k=8)
+gka_match.table(vergelijkbaar)[["rank", "gemeente", "provincie", "score", "gedeelde_themas", "gedeelde_interventies",
+                                "illustratief", "illustratieve_interventies"]]'''),
     ("md", """\
 ## Waar komt de score vandaan?
 
 Per vergelijkbare agenda de bijdrage van elk onderdeel (gewicht × cosinus)."""),
     ("code", '''\
 bijdrage = pd.DataFrame(
-    {blok: [analysis.WEIGHTS[blok] * r.components[blok] for r in vergelijkbaar] for blok in analysis.WEIGHTS},
-    index=[r.gemeente for r in vergelijkbaar],
+    {blok: [gka.weights[blok] * r.components[blok] for r in vergelijkbaar] for blok in gka.weights},
+    index=[r.gemeente + (" *" if r.illustratieve_interventies else "") for r in vergelijkbaar],
 )
 ax = bijdrage.iloc[::-1].plot.barh(stacked=True, figsize=(8, 4.5))
 ax.set_xlabel("bijdrage aan de score")
-ax.set_title("Agenda's die lijken op Sittard-Geleen")
+ax.set_title("Agenda's die lijken op Sittard-Geleen (* = met illustratieve interventies)")
 plt.tight_layout()
 plt.show()'''),
     ("md", "De zinnen uit de uitdagingen die het meest op elkaar lijken, voor de drie meest vergelijkbare agenda's:"),
@@ -199,7 +198,7 @@ Hiërarchisch clusteren (cosinus, gemiddelde koppeling); het aantal groepen met 
 silhouetscore wordt gekozen. Elke groep krijgt als label de meest kenmerkende woorden (TF-IDF) uit de
 uitdagingen en het meest voorkomende thema."""),
     ("code", '''\
-groepen = analysis.clusters(engine)
+groepen = gka.clusters()
 print(f"{groepen.n_clusters} groepen, silhouetscore {groepen.silhouette}")
 pd.DataFrame([{"groep": c.cluster, "label": c.label, "aantal": c.size, "gemeenten": ", ".join(c.gemeenten)}
               for c in groepen.clusters])'''),
@@ -209,7 +208,7 @@ pd.DataFrame([{"groep": c.cluster, "label": c.label, "aantal": c.size, "gemeente
 De agenda-vectoren teruggebracht tot twee dimensies met PCA (deterministisch). Dichtbij
 betekent: vergelijkbare uitdaging, interventies en thema's — niet: dichtbij op de landkaart."""),
     ("code", '''\
-kaart = analysis.clusters_frame(groepen, analysis.projection_2d(engine))
+kaart = gka_match.table(groepen, gka.projection())
 fig, ax = plt.subplots(figsize=(10, 7.5))
 cmap = plt.get_cmap("tab10")
 for c in groepen.clusters:
@@ -228,7 +227,7 @@ plt.show()'''),
     ("md", "## Gelijkenis tussen alle agenda's, geordend per groep"),
     ("code", '''\
 volgorde = kaart.sort_values(["cluster", "gemeente"])["gemeente"].tolist()
-matrix = analysis.similarity_matrix(engine).loc[volgorde, volgorde]
+matrix = gka.similarity_matrix().loc[volgorde, volgorde]
 fig, ax = plt.subplots(figsize=(10, 9))
 im = ax.imshow(matrix.values, cmap="viridis", vmin=-0.2, vmax=0.6)
 ax.set_xticks(range(len(volgorde)), volgorde, rotation=90, fontsize=7)
@@ -236,38 +235,39 @@ ax.set_yticks(range(len(volgorde)), volgorde, fontsize=7)
 fig.colorbar(im, ax=ax, shrink=0.7, label="gelijkenis")
 plt.tight_layout()
 plt.show()'''),
-    ("md", """\
-**Wat we zien:** Sittard-Geleen lijkt het meest op Heerlen en Maastricht — net als Sittard-Geleen
-werken zij met *De Gezonde Basisschool van de Toekomst* aan de gezondheidsachterstand in
-Zuid-Limburg — en daarna op Kerkrade. Die vier vormen samen met Veendam en Helmond de groep rond
-gezondheid en bewegen."""),
+    ("md", "**Wat we zien** (uit de gegevens hierboven, niet vooraf geschreven):"),
+    ("code", '''\
+eerste = vergelijkbaar[0]
+programmas = sorted({s.programma for s in eerste.shared_interventions if s.programma})
+print(f"Sittard-Geleen lijkt het meest op {eerste.gemeente} (score {eerste.score:.2f})"
+      + (f"; samen passen ze {', '.join(programmas)} toe." if programmas else "."))
+groep = next(c for c in groepen.clusters if "Sittard-Geleen" in c.gemeenten)
+print(f"In de kaart valt Sittard-Geleen in groep {groep.cluster} ({groep.label}) met {groep.size - 1} andere agenda's.")'''),
 ])
 
 GATEN = nb([
     ("md", """\
-# Gaten-analyse: wat doen vergelijkbare gemeenten wat Venray (nog) niet doet?
+# Gaten-analyse: wat doen vergelijkbare gemeenten wat Heerlen (nog) niet doet?
 
-We zoeken de vijf agenda's die het meest lijken op die van **Venray** en zetten op een rij welke
-interventies zij gebruiken en Venray niet. Interventies die hetzelfde programma uit de catalogus
+We zoeken de vijf agenda's die het meest lijken op die van **Heerlen** en zetten op een rij welke
+interventies zij gebruiken en Heerlen niet. Interventies die hetzelfde programma uit de catalogus
 toepassen, tellen als één; de score is het gewogen aandeel van de vergelijkbare gemeenten dat de
-interventie gebruikt (gewogen naar hoe sterk ze op Venray lijken)."""),
+interventie gebruikt (gewogen naar hoe sterk ze op Heerlen lijken)."""),
     ("code", SETUP),
     ("code", OPEN_ENGINE),
     ("code", '''\
-from gka_match.index import analysis
-
-GEMEENTE = "Venray"
-rapport = analysis.gaps(engine, GEMEENTE, k_peers=5)
+GEMEENTE = "Heerlen"
+rapport = gka.gaps(GEMEENTE, k=None, peers=5)
 pd.DataFrame(rapport.peers)'''),
     ("code", '''\
-tabel = analysis.gaps_frame(rapport)
+tabel = gka_match.table(rapport)
 tabel.head(12)'''),
     ("md", "## De belangrijkste gaten, gekleurd naar erkenningsniveau"),
     ("code", '''\
 from gka_match.data.vocab import ERKENNINGSNIVEAUS
 
-kleuren = dict(zip(ERKENNINGSNIVEAUS, ["lightgrey", "grey", "tab:olive", "tab:cyan", "tab:blue", "tab:green"]))
-top = tabel.head(10).iloc[::-1]
+kleuren = dict(zip(ERKENNINGSNIVEAUS, ["lightgrey", "grey", "wheat", "tab:olive", "tab:cyan", "tab:blue", "tab:green"]))
+top = tabel.head(10).iloc[::-1].assign(naam=lambda t: t["naam"] + t["illustratief"].map({True: " (illustratief)", False: ""}))
 fig, ax = plt.subplots(figsize=(9, 5))
 ax.barh(top["naam"], top["score"], color=[kleuren[e] for e in top["erkenningsniveau"]])
 for y, (score, n) in enumerate(zip(top["score"], top["n_peers"])):
@@ -281,7 +281,8 @@ plt.show()'''),
     ("md", "## Wie doet wat? Per gat de gemeenten die het gebruiken"),
     ("code", '''\
 gebruik = pd.DataFrame(
-    [{"gat": g.naam, "gemeente": p.gemeente, "gebruikt": 1} for g in rapport.gaps[:10] for p in g.peers]
+    [{"gat": g.naam + (" (illustratief)" if g.illustratief else ""), "gemeente": p.gemeente, "gebruikt": 1}
+     for g in rapport.gaps[:10] for p in g.peers]
 ).pivot_table(index="gat", columns="gemeente", values="gebruikt", fill_value=0)
 gebruik = gebruik.reindex(columns=[p["gemeente"] for p in rapport.peers if p["gemeente"] in gebruik.columns])
 fig, ax = plt.subplots(figsize=(7, 5))
@@ -294,16 +295,18 @@ plt.show()'''),
     ("md", """\
 ## Vergelijking met de meest vergelijkbare gemeente
 
-Wat hebben Venray en de meest vergelijkbare agenda gemeen, en waarin verschillen ze?"""),
+Wat hebben Heerlen en de meest vergelijkbare agenda gemeen, en waarin verschillen ze?"""),
     ("code", '''\
 buur = rapport.peers[0]["gemeente"]
-vergelijking = analysis.compare_agendas(engine, GEMEENTE, buur)
+vergelijking = gka.compare(GEMEENTE, buur)
 print(f"{GEMEENTE} en {buur}: gelijkenis {vergelijking.score:.2f}; thema's Jaccard {vergelijking.themas.jaccard:.2f}")
-analysis.comparison_frame(vergelijking)'''),
-    ("md", """\
-**Wat we zien:** Venray werkt aan taalachterstand en lijkt het meest op Tilburg, Schiedam en
-Dordrecht. Die gebruiken vaker een *Zomerschool* en de *VoorleesExpress* (effectief volgens eerste
-aanwijzingen) — twee kandidaten om te bespreken in het volgende bestuurlijk overleg."""),
+gka_match.table(vergelijking)'''),
+    ("md", "**Wat we zien** (uit de gegevens hierboven, niet vooraf geschreven):"),
+    ("code", '''\
+echt = [g for g in rapport.gaps if not g.illustratief][:3]
+print(f"{GEMEENTE} lijkt het meest op " + ", ".join(p["gemeente"] for p in rapport.peers[:3]) + ".")
+print("Echte (niet-illustratieve) kandidaten om te bespreken: "
+      + ("; ".join(f"{g.naam} ({g.erkenningsniveau}, bij {g.n_peers} gemeente(n))" for g in echt) or "geen") + ".")'''),
 ])
 
 MATCHKWALITEIT = nb([
@@ -317,14 +320,11 @@ Hoe goed vindt gka-match de juiste interventies bij een uitdaging? We meten dat 
     ("code", SETUP),
     ("code", OPEN_ENGINE),
     ("code", '''\
-from gka_match.index.evaluation import DEFAULT_DEV_SET, evaluate, format_table, load_dev_set
-
-vragen = load_dev_set(DEFAULT_DEV_SET)
-print(f"{len(vragen)} vragen uit {DEFAULT_DEV_SET.name}")
-rapport = evaluate(engine, vragen, modes=("hybrid", "dense", "lexical"), k=10)
-print(format_table(rapport))'''),
+rapport = gka.evaluate()
+print(f"{rapport['n_queries']} vragen uit de dev-set, {rapport['n_offtopic']} vragen buiten het onderwerp")'''),
     ("code", '''\
-overall = pd.DataFrame({mode: res["overall"] for mode, res in rapport["modes"].items()}).T
+overall = pd.DataFrame({mode: {k: v for k, v in res["overall"].items() if k in ("ndcg@10", "recall@10", "mrr", "hit@5")}
+                        for mode, res in rapport["modes"].items()}).T
 ax = overall.plot.bar(figsize=(8, 4), rot=0)
 ax.set_ylim(0, 1)
 ax.set_ylabel("score")
@@ -346,10 +346,8 @@ plt.tight_layout()
 plt.show()'''),
     ("md", "## Waar gaat het mis? De vragen met de laagste nDCG@10 in hybride modus"),
     ("code", '''\
-tekst = {v.id: v.q for v in vragen}
 per_vraag = pd.DataFrame(rapport["modes"]["hybrid"]["queries"])
-per_vraag["vraag"] = per_vraag["id"].map(tekst)
-per_vraag.sort_values("ndcg@10")[["id", "thema", "ndcg@10", "recall@10", "vraag"]].head(8)'''),
+per_vraag.sort_values("ndcg@10")[["id", "thema", "ndcg@10", "recall@10"]].head(8)'''),
     ("code", '''\
 verschil = pd.DataFrame({mode: pd.DataFrame(res["queries"]).set_index("id")["ndcg@10"]
                          for mode, res in rapport["modes"].items()})

@@ -84,7 +84,7 @@ def test_200_concurrent_clients_searching_and_writing(private_server, data_dir):
                             errors.append(f"client {i}: PUT {r.status_code} {r.text[:200]}")
                 else:
                     q, mode = SEARCHES[i % len(SEARCHES)]
-                    r = c.get("/search", params={"q": q, "mode": mode, "k": 10})
+                    r = c.get("/search", params={"q": q, "mode": mode, "k": 10, "floor": 0})
                     if r.status_code != 200:
                         errors.append(f"client {i}: search {r.status_code} {r.text[:200]}")
                     elif not r.json()["results"]:
@@ -104,7 +104,7 @@ def test_200_concurrent_clients_searching_and_writing(private_server, data_dir):
             got = c.get(f"/interventions/{rec['id']}")
             assert got.status_code == 200, (rec["id"], got.status_code)
             assert got.json()["doel"] == rec["doel"], rec["id"]
-            hits = c.get("/search", params={"q": token(i), "mode": "lexical", "k": 3}).json()["results"]
+            hits = c.get("/search", params={"q": token(i), "mode": "lexical", "k": 3, "floor": 0}).json()["results"]
             assert hits and hits[0]["id"] == rec["id"], (rec["id"], [h["id"] for h in hits])
             assert hits[0]["summary"] == rec["korte_omschrijving"]
         health = c.get("/health").json()

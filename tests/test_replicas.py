@@ -45,7 +45,7 @@ def new_intervention(rid: str, naam: str, woord: str) -> dict:
 
 def found(server_url: str, query: str, rid: str, client: httpx.Client | None = None) -> bool:
     get = client.get if client else httpx.get
-    r = get(f"{server_url}/search", params={"q": query, "k": 5, "mode": "lexical"}, timeout=10)
+    r = get(f"{server_url}/search", params={"q": query, "k": 5, "mode": "lexical", "floor": 0}, timeout=10)
     assert r.status_code == 200, r.text
     return rid in [h["id"] for h in r.json()["results"]]
 
@@ -146,7 +146,7 @@ def test_a_write_through_one_replica_is_searchable_in_the_other_within_a_second(
     r = httpx.put(f"{b.url}/interventions/{rec['id']}", json=changed, headers=WRITE_HEADERS, timeout=30)
     assert r.status_code == 200, r.text
     assert wait_visible(a.url, "ijsvogelverhalen", rec["id"]) < VISIBLE_WITHIN_S
-    hits = httpx.get(a.url + "/search", params={"q": "ijsvogelverhalen", "k": 1, "mode": "lexical"}).json()["results"]
+    hits = httpx.get(a.url + "/search", params={"q": "ijsvogelverhalen", "k": 1, "mode": "lexical", "floor": 0}).json()["results"]
     assert hits[0]["name"] == "IJsvogel leesclub", "A must serve the changed record, not the old one"
     assert httpx.delete(f"{b.url}/interventions/{rec['id']}", headers=WRITE_HEADERS, timeout=30).status_code == 204
     t0 = time.monotonic()
@@ -265,7 +265,7 @@ def test_serve_with_two_workers_builds_once_and_answers_from_both(pg_cluster, mo
         for conn in conns.values():
             health = _get(conn, "/health")
             assert health["interventions"] == 3 and health["documents"] == 3
-            hits = _get(conn, "/search?q=spreeuwdans&k=3&mode=lexical")["results"]
+            hits = _get(conn, "/search?q=spreeuwdans&k=3&mode=lexical&floor=0")["results"]
             assert hits and hits[0]["id"] == "cat-worker-spreeuwdans"
 
         # a write through one worker is searchable through the other
@@ -277,7 +277,7 @@ def test_serve_with_two_workers_builds_once_and_answers_from_both(pg_cluster, mo
         assert response.status == 201, response.read()
         response.read()
         t0 = time.monotonic()
-        query = "/search?q=gruttogroepsles&k=3&mode=lexical"
+        query = "/search?q=gruttogroepsles&k=3&mode=lexical&floor=0"
         while not any(h["id"] == rec["id"] for h in _get(reader, query)["results"]):
             assert time.monotonic() - t0 < VISIBLE_WITHIN_S, "the other worker did not see the write"
             time.sleep(0.02)

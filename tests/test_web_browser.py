@@ -92,6 +92,10 @@ def card_data(page) -> list[dict]:
         id: e.dataset.id, kind: e.dataset.kind, provincie: e.dataset.provincie, leeftijd: e.dataset.leeftijd,
         title: e.querySelector('.card__title').innerText,
         reason: e.querySelector('.card__reason').innerText,
+        points: [...e.querySelectorAll('.card__reason li')].map(li => li.innerText),
+        match: (e.querySelector('.match') || {}).dataset ? e.querySelector('.match').dataset.match : null,
+        matchText: (e.querySelector('.match') || {}).innerText || null,
+        illustratief: [...e.querySelectorAll('.tag--illustratief')].length,
         gemeenten: [...e.querySelectorAll('.who__list a')].map(a => a.getAttribute('href')),
         provincieText: (e.querySelector('.card__provincie') || {}).innerText || null,
         leeftijdText: (e.querySelector('.card__leeftijd') || {}).innerText || null,
@@ -103,12 +107,16 @@ def test_search_with_the_keyboard_shows_cards_with_reasons(page, server, output_
     assert "q=Veel+peuters" in page.url
     assert page.locator("#q").input_value() == CHALLENGE  # the query stays in the box
     cards = card_data(page)
-    assert len(cards) == 10
+    assert 5 <= len(cards) <= 10
     for card in cards:
         assert card["title"].strip()
-        assert re.match(r"(Deze interventie .+|Past bij uw vraag)\.$", card["reason"]), card["reason"]
+        assert card["points"] and all(p.strip() for p in card["points"]), card
+        assert card["match"] in ("sterk", "redelijk", "zwak") and card["matchText"].endswith("match")
+        assert not re.search(r"0\.\d\d", card["reason"])  # no raw similarity numbers for people
+    titles = [c["title"].strip().lower() for c in cards[:5]]
+    assert len(set(titles)) == 5, titles  # five different options
     assert any(c["gemeenten"] for c in cards), "no card says which municipalities run it"
-    assert page.get_by_role("heading", name=re.compile(r"^10 resultaten")).is_visible()
+    assert page.get_by_role("heading", name=re.compile(rf"^{len(cards)} resultaten")).is_visible()
     page.screenshot(path=str(output_dir / "web-search.png"), full_page=True)
 
     # The URL is shareable: opening it again gives the same list.
@@ -193,9 +201,35 @@ def test_intervention_and_agenda_pages(page, server, output_dir):
     page.screenshot(path=str(output_dir / "web-agenda.png"), full_page=True)
 
     # An agenda intervention's own address leads into its agenda.
-    page.goto(server.url + "/interventie/ai-amsterdam-brede-brugklassen")
-    assert page.url.endswith("/agenda/agenda-amsterdam#ai-amsterdam-brede-brugklassen")
-    assert page.locator("#ai-amsterdam-brede-brugklassen").is_visible()
+    item = httpx.get(server.url + "/agendas/agenda-amsterdam", timeout=30).json()["interventies"][0]["id"]
+    page.goto(server.url + f"/interventie/{item}")
+    assert page.url.endswith(f"/agenda/agenda-amsterdam#{item}")
+    assert page.locator(f'[id="{item}"]').is_visible()
+    assert page.get_by_text("Niet vermeld in de bron").first.is_visible()
+
+
+def test_grouped_cards_with_municipalities_strength_and_invented_marks(page, server, output_dir):
+    page.goto(server.url + "/?q=" + "Wij+willen+een+gezonde+lunch+en+elke+dag+extra+bewegen+op+de+basisschool")
+    cards = card_data(page)
+    gbt = next(c for c in cards if c["id"] == "cat-de-gezonde-basisschool-van-de-toekomst")
+    assert len(gbt["gemeenten"]) >= 3  # one card for the programme, with every municipality that applies it
+    assert not [c for c in cards if c["kind"] == "agenda" and "Gezonde Basisschool" in c["title"]]
+    assert {c["match"] for c in cards} <= {"sterk", "redelijk", "zwak"}
+    page.screenshot(path=str(output_dir / "web-grouped.png"), full_page=True)
+    page.goto(server.url + "/?q=" + "Veel+peuters+spreken+thuis+weinig+Nederlands")
+    marked = page.locator(".who__list .tag--illustratief")
+    if marked.count():
+        assert marked.first.inner_text() == "Illustratief"
+    page.screenshot(path=str(output_dir / "web-peuters.png"), full_page=True)
+
+
+def test_nonsense_shows_geen_goede_match(page, server, output_dir):
+    page.goto(server.url + "/?q=" + "asdfghjkl+qwerty")
+    assert not card_data(page)
+    state = page.locator('[data-state="geen-goede-match"]')
+    assert state.is_visible() and "Geen goede match" in state.inner_text()
+    assert "Beschrijf de uitdaging" in state.inner_text()
+    page.screenshot(path=str(output_dir / "web-geen-goede-match.png"), full_page=False)
 
 
 def test_mistakes_and_unknown_pages_are_dutch(page, server, output_dir):
