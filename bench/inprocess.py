@@ -1,5 +1,6 @@
-"""In-process measurements on a built engine: ``Engine.search`` latency per mode, the engine's own
-cost once the query vector is cached, and single-record updates (store write + ``engine.sync``)."""
+"""In-process measurements on a built engine: the search core's latency per mode (what every
+surface calls), its own cost once the query vector is cached, and single-record updates (store
+write + ``engine.sync``)."""
 
 from __future__ import annotations
 
@@ -10,17 +11,32 @@ from gka_match.index.documents import lexical_text
 from .stats import summary_ms, time_each
 
 
+def searcher_of(engine):
+    from gka_match.index.scoring import Ranker
+    from gka_match.index.search import Searcher
+
+    return Searcher(engine, Ranker.load())
+
+
+def _ask(searcher, q: str, mode: str):
+    from gka_match.index.search import SearchRequest
+
+    return searcher.search(SearchRequest(q=q, k=10, mode=mode))
+
+
 def search_latency(engine, queries: list[str], mode: str, budget_s: float) -> dict:
     """Distinct, never-seen queries: the query encoder runs for every dense/hybrid call."""
+    searcher = searcher_of(engine)
     engine.embedder.warm_up()  # clears the query cache
-    return summary_ms(time_each(lambda q: engine.search(q, k=10, mode=mode), queries, budget_s))
+    return summary_ms(time_each(lambda q: _ask(searcher, q, mode), queries, budget_s))
 
 
 def cached_latency(engine, queries: list[str], budget_s: float) -> dict:
-    """Hybrid with the query vector already cached: what the engine adds on top of encoding."""
+    """Hybrid with the query vector already cached: what the search core adds on top of encoding."""
+    searcher = searcher_of(engine)
     for q in queries:
-        engine.search(q, k=10, mode="hybrid")
-    return summary_ms(time_each(lambda q: engine.search(q, k=10, mode="hybrid"), queries, budget_s))
+        _ask(searcher, q, "hybrid")
+    return summary_ms(time_each(lambda q: _ask(searcher, q, "hybrid"), queries, budget_s))
 
 
 def update_latency(store, engine, record_ids: list[str], budget_s: float) -> dict:
@@ -69,12 +85,11 @@ def update_latency(store, engine, record_ids: list[str], budget_s: float) -> dic
 def search_parts(engine, query: str, repeats: int = 20) -> dict:
     """Where the time of one cached hybrid query goes at this corpus size (evidence for the report)."""
     from gka_match.index.query_terms import expand_abbreviations, read_signals
-    from gka_match.index.scoring import Ranker
-    from gka_match.index.search import SearchRequest, Searcher
+    from gka_match.index.search import SearchRequest
 
     expanded = expand_abbreviations(query)
     qv = engine.embedder.encode_query(expanded)
-    searcher = Searcher(engine, Ranker.load())
+    searcher = searcher_of(engine)
     req = SearchRequest(q=query, k=10)
     out: dict[str, list[float]] = {"dense_faiss": [], "lexical_scores": [], "retrieve": [], "score": [],
                                    "search_core_cached": []}

