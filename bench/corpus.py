@@ -86,7 +86,9 @@ class Generator:
         if issues:
             raise RuntimeError(f"bundled data is invalid: {issues[:3]}")
         self.catalogue, self.agendas = catalogue, agendas
-        self.items = real_items(catalogue, agendas)
+        # the synthetic records recombine items whose classification a source states in full
+        self.items = [it for it in real_items(catalogue, agendas)
+                      if it.doelgroep and it.themas and it.setting and (it.description or it.goal)]
         self.by_thema: dict[str, list[RealItem]] = {}
         for it in self.items:
             for t in it.themas:

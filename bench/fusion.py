@@ -37,7 +37,7 @@ from gka_match.index.evaluation import (
 )
 from gka_match.index.query_terms import read_signals
 from gka_match.index.scoring import (
-    FEATURES, QUERY_FEATURES, LinearModel, Ranker, feature_matrix, load_background, query_row,
+    FEATURES, QUERY_FEATURES, LinearModel, Ranker, background_vectors, feature_matrix, query_row,
 )
 from gka_match.index.search import SearchRequest, Searcher
 from gka_match.runtime import open_embedder, open_engine, open_foreign_corpus
@@ -79,7 +79,7 @@ def probes_for(probes: list[EvalQuery], corpus: str) -> list[EvalQuery]:
 
 def collect(corpus: Corpus) -> list[Sample]:
     out = []
-    background = corpus.engine.encode_queries(load_background())
+    background = background_vectors(corpus.engine.embedder, corpus.engine.settings.model_dir)
     for query, off in [(q, False) for q in corpus.queries + corpus.probes] + [(q, True) for q in corpus.offtopic]:
         signals = read_signals(query.q)
         X, y = {}, {}

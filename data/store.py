@@ -71,6 +71,10 @@ class NotFound(StoreError):
     pass
 
 
+class AlreadyExists(StoreError):
+    """A record with this id exists (a create that lost to another)."""
+
+
 @dataclass(frozen=True)
 class Change:
     seq: int
@@ -278,17 +282,31 @@ class Store:
         """Upsert interventions and agendas in ONE transaction; identical records are left alone."""
         interventions, agendas = list(interventions), list(agendas)
         with self.write_transaction() as conn:
-            known = set(conn.execute(sa.select(interventions_t.c.id)).scalars()) | {
-                i.id for i in interventions
-            }
-            for agenda in agendas:
-                for item in agenda.interventies:
-                    if item.catalogus_id and item.catalogus_id not in known:
-                        raise StoreError(
-                            f"agenda '{agenda.id}': intervention '{item.id}' links to unknown "
-                            f"catalogue intervention '{item.catalogus_id}'"
-                        )
+            self._check_links(conn, interventions, agendas)
             return self.upsert_records(conn, interventions, agendas)
+
+    @staticmethod
+    def _check_links(conn: Connection, interventions: list[CatalogueIntervention], agendas: list[Agenda]) -> None:
+        known = set(conn.execute(sa.select(interventions_t.c.id)).scalars()) | {i.id for i in interventions}
+        for agenda in agendas:
+            for item in agenda.interventies:
+                if item.catalogus_id and item.catalogus_id not in known:
+                    raise StoreError(
+                        f"agenda '{agenda.id}': intervention '{item.id}' links to unknown "
+                        f"catalogue intervention '{item.catalogus_id}'"
+                    )
+
+    def create(self, record: CatalogueIntervention | Agenda) -> WriteSummary:
+        """Insert a new record; :class:`AlreadyExists` when its id is taken. The check and the
+        insert are one serialised write transaction, so of many concurrent creates one wins."""
+        agenda = isinstance(record, Agenda)
+        table = agendas_t if agenda else interventions_t
+        with self.write_transaction() as conn:
+            if conn.execute(sa.select(table.c.id).where(table.c.id == record.id)).first() is not None:
+                raise AlreadyExists(record.id)
+            if agenda:
+                self._check_links(conn, [], [record])
+            return self.upsert_records(conn, [] if agenda else [record], [record] if agenda else [])
 
     def replace_all(self, interventions: list[CatalogueIntervention], agendas: list[Agenda]) -> WriteSummary:
         """Make the store hold exactly these records, in ONE transaction (restoring a backup):

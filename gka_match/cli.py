@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import replace
 import logging
 import sys
 from pathlib import Path
@@ -58,6 +59,12 @@ def cmd_model(args: argparse.Namespace) -> int:
     precisions = tuple(dict.fromkeys(("fp32", settings.precision, *(["int8"] if args.int8 else []))))
     manifest = export_model(path, precisions, force=args.force or converted, say=_say)
     _say(f"ONNX export ready ({', '.join(manifest['graphs'])}): {path / 'onnx'}")
+    if settings.model == DEFAULT_MODEL:  # the ranker's reference questions, embedded once per precision
+        from gka_match.index.scoring import background_vectors
+        from gka_match.runtime import open_embedder
+
+        for precision in manifest["graphs"]:
+            background_vectors(open_embedder(replace(settings, precision=precision)), settings.model_dir)
     if settings.model != DEFAULT_MODEL:
         _say(f"Note: GKA_MODEL={settings.model} is served by sentence-transformers; the prepared "
              "default model is used only when GKA_MODEL is unset.")

@@ -421,11 +421,6 @@ class Engine:
             specificity=self.lexical.specificity(tokens), n_words=len(content), query_vec=query_vec,
         )
 
-    def encode_queries(self, texts: list[str]) -> np.ndarray:
-        """Query vectors for fixed texts (the ranker's background questions), cached on disk."""
-        return self._cache.encode(["\x00query\x00" + t for t in texts],
-                                  lambda keyed: self.embedder.encode_queries([k.split("\x00", 2)[2] for k in keyed]))
-
     def doc_stems(self, doc: SearchDoc) -> dict[str, frozenset[str]]:
         """The stemmed tokens of each field of ``doc`` (what reasons compare the query with)."""
         stems = self._field_stems.get(doc.doc_id)

@@ -14,7 +14,9 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from gka_match.data.models import Erkenningsniveau, Provincie, Setting, Thema
-from gka_match.data.vocab import DOELGROEP_LEEFTIJD, DOELGROEPEN, erkenning_rank, groep_to_ages
+from gka_match.data.vocab import (
+    DOELGROEP_LEEFTIJD, DOELGROEPEN, ERKENNINGSNIVEAUS, PROVINCIES, SETTINGS, THEMAS, erkenning_rank, groep_to_ages,
+)
 
 from .documents import SearchDoc
 
@@ -48,6 +50,13 @@ def parse_doelgroep(value: str) -> tuple[str, tuple[int, int] | None]:
     raise ValueError(f"'{value}' is not a known doelgroep; {DOELGROEP_HELP}")
 
 
+_CANONICAL: dict[str, dict[str, str]] = {
+    "thema": {v.casefold(): v for v in THEMAS}, "setting": {v.casefold(): v for v in SETTINGS},
+    "provincie": {v.casefold(): v for v in PROVINCIES}, "min_erkenning": {v.casefold(): v for v in ERKENNINGSNIVEAUS},
+    "kind": {"catalogue": "catalogue", "agenda": "agenda"},
+}
+
+
 class Filters(BaseModel):
     """Every filter is optional; values within one filter are alternatives (OR), filters AND."""
 
@@ -60,6 +69,17 @@ class Filters(BaseModel):
     kind: Optional[Literal["catalogue", "agenda"]] = None
     gemeente: list[str] = Field(default_factory=list)
     provincie: list[Provincie] = Field(default_factory=list)
+
+    @field_validator("thema", "setting", "provincie", "min_erkenning", "kind", mode="before")
+    @classmethod
+    def _any_case(cls, value, info):
+        """Vocabulary values in any case ("limburg", "Taal en lezen"), as for gemeente."""
+        vocab = _CANONICAL[info.field_name]
+        if isinstance(value, str):
+            return vocab.get(value.strip().casefold(), value)
+        if isinstance(value, list):
+            return [vocab.get(v.strip().casefold(), v) if isinstance(v, str) else v for v in value]
+        return value
 
     @field_validator("doelgroep")
     @classmethod

@@ -86,6 +86,17 @@ def load_background() -> list[str]:
     return [line.strip() for line in BACKGROUND_FILE.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
+def background_vectors(embedder, cache_dir: Path) -> np.ndarray:
+    """The background questions as query vectors, cached beside the model (they depend on the
+    model, runtime and precision, not on the corpus): computed once, e.g. by `model prepare`."""
+    from .embedding_cache import EmbeddingCache
+
+    cache = EmbeddingCache(Path(cache_dir) / "query_vectors.sqlite", embedder.fingerprint, embedder.dim)
+    texts = load_background()
+    return cache.encode(["\x00query\x00" + t for t in texts], lambda keyed: embedder.encode_queries(
+        [k.split("\x00", 2)[2] for k in keyed]))
+
+
 def feature_matrix(query: str, candidates: Candidates, signals: QuerySignals, mode: str,
                    background: np.ndarray | None = None) -> np.ndarray:
     """Rows = candidates, columns = ``FEATURES[mode]``. ``background``: the vectors of
@@ -212,4 +223,4 @@ class Ranker:
         }, indent=1) + "\n")
 
 
-__all__ = ["FEATURES", "QUERY_FEATURES", "load_background", "query_row", "LinearModel", "Ranker", "age_fit", "feature_matrix", "name_hit"]
+__all__ = ["FEATURES", "QUERY_FEATURES", "background_vectors", "load_background", "query_row", "LinearModel", "Ranker", "age_fit", "feature_matrix", "name_hit"]

@@ -21,7 +21,7 @@ from .filters import Filters
 from .options import Option, group_options
 from .query_terms import QuerySignals, read_signals
 from .reasons import Reason, explain
-from .scoring import Ranker, load_background
+from .scoring import Ranker, background_vectors
 
 Mode = Literal["hybrid", "dense", "lexical"]
 Strength = Literal["sterk", "redelijk", "zwak"]
@@ -121,11 +121,13 @@ ADVICE_NO_GOOD_MATCH = ("Er is geen interventie die goed bij uw vraag past. Besc
 class Searcher:
     """Answers search requests over one engine with one calibrated ranker."""
 
-    def __init__(self, engine: Engine, ranker: Ranker, max_query_chars: int = 2000, floor: float | None = None):
+    def __init__(self, engine: Engine, ranker: Ranker, max_query_chars: int = 2000, floor: float | None = None,
+                 background: np.ndarray | None = None):
         self.engine, self.ranker = engine, ranker
         self.max_query_chars = max_query_chars
         self.floor = ranker.floor if floor is None else floor
-        self.background = engine.encode_queries(load_background())
+        self.background = background if background is not None else background_vectors(
+            engine.embedder, engine.settings.model_dir)
 
     def check(self, req: SearchRequest) -> None:
         """What only the running service knows: the query limit and the known municipalities."""

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from gka_match.config import Settings
 from gka_match.data.models import Agenda, CatalogueIntervention, Provincie, Thema
-from gka_match.data.store import NotFound, Store
+from gka_match.data.store import AlreadyExists, NotFound, Store
 from gka_match.index.engine import Engine
 from gka_match.index.search import SearchError, SearchRequest, Searcher
 
@@ -116,9 +116,10 @@ def _check_path_id(path_id: str, body_id: str) -> None:
              dependencies=[Depends(require_api_key)])
 def create_intervention(rec: CatalogueIntervention, store: Store = Depends(get_store),
                         engine: Engine = Depends(get_engine)) -> CatalogueIntervention:
-    if store.get_intervention(rec.id) is not None:
+    try:
+        store.create(rec)
+    except AlreadyExists:
         raise HTTPException(409, f"intervention '{rec.id}' exists; use PUT /interventions/{rec.id} to change it.")
-    store.write(interventions=[rec])
     engine.sync()
     return rec
 
@@ -163,9 +164,10 @@ def get_agenda(agenda_id: str, store: Store = Depends(get_store)) -> Agenda:
 @router.post("/agendas", response_model=Agenda, status_code=201, tags=["agendas"],
              dependencies=[Depends(require_api_key)])
 def create_agenda(rec: Agenda, store: Store = Depends(get_store), engine: Engine = Depends(get_engine)) -> Agenda:
-    if store.get_agenda(rec.id) is not None:
+    try:
+        store.create(rec)
+    except AlreadyExists:
         raise HTTPException(409, f"agenda '{rec.id}' exists; use PUT /agendas/{rec.id} to change it.")
-    store.write(agendas=[rec])
     engine.sync()
     return rec
 

@@ -124,7 +124,9 @@ def create_app(settings: Settings | None = None, engine=None) -> FastAPI:
         version="0.1.0",
         description="Zoek interventies tegen kansenongelijkheid die passen bij een lokale uitdaging.",
         lifespan=lifespan,
+        docs_url=None,  # served below from the installed swagger-ui-bundle: /docs works offline
     )
+    _offline_docs(app)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
@@ -134,7 +136,7 @@ def create_app(settings: Settings | None = None, engine=None) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError):
-        return JSONResponse(status_code=422, content={"detail": _format_validation(exc)})
+        return JSONResponse(status_code=422, content={"detail": _utf8_safe(_format_validation(exc))})
 
     @app.exception_handler(NotFound)
     async def _not_found(_: Request, exc: NotFound):
@@ -152,6 +154,27 @@ def create_app(settings: Settings | None = None, engine=None) -> FastAPI:
         if importlib.util.find_spec(name) is not None:
             app.include_router(importlib.import_module(name).router)
     return app
+
+
+def _utf8_safe(text: str) -> str:
+    """A message that can be sent as UTF-8 even when it quotes a broken input (a lone surrogate)."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _offline_docs(app: FastAPI) -> None:
+    """Swagger UI from the installed ``swagger-ui-bundle`` instead of a CDN."""
+    import swagger_ui_bundle
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from starlette.staticfiles import StaticFiles
+
+    app.mount("/docs-assets", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs():
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="gka-match API",
+                                   swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+                                   swagger_css_url="/docs-assets/swagger-ui.css",
+                                   swagger_favicon_url="/docs-assets/favicon-32x32.png")
 
 
 async def _follow_store(app: FastAPI) -> None:

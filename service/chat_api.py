@@ -12,11 +12,11 @@ import threading
 from typing import Literal, Optional
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from gka_match.config import Settings
 from gka_match.index.filters import Filters
-from gka_match.index.search import Searcher
+from gka_match.index.search import Searcher, clean_text
 
 from .chat import ChatIndex, ChatManager, ChatReply
 from .deps import get_searcher, get_settings
@@ -64,6 +64,12 @@ class ChatRequest(BaseModel):
     message: str = Field(
         description="the user's turn, in Dutch", examples=["Wij zien veel taalachterstand bij peuters"]
     )
+
+    @field_validator("message")
+    @classmethod
+    def _clean(cls, value: str) -> str:
+        clean_text(value)  # a lone surrogate is refused here, with what to fix
+        return value
 
 
 class RunnersOut(BaseModel):

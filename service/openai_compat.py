@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gka_match.config import Settings
-from gka_match.index.search import Searcher
+from gka_match.index.search import Searcher, clean_text
 
 from .chat import ChatIndex, ChatManager, ChatReply, ChatSession
 from .chat_api import lazy_manager
@@ -108,6 +108,13 @@ class ContentPart(BaseModel):
     type: str
     text: Optional[str] = None
 
+    @field_validator("text")
+    @classmethod
+    def _clean(cls, value: Optional[str]) -> Optional[str]:
+        if value is not None:
+            clean_text(value)
+        return value
+
 
 class Message(BaseModel):
     model_config = ConfigDict(extra="allow")
@@ -121,6 +128,8 @@ class Message(BaseModel):
     def _content_type(cls, value: Any) -> Any:
         if value is not None and not isinstance(value, (str, list)):
             raise ValueError("content must be a string, a list of content parts or null")
+        if isinstance(value, str):
+            clean_text(value)  # a lone surrogate is refused here, with what to fix
         return value
 
     def text(self) -> str:

@@ -367,7 +367,7 @@ def _cards(hits: list[SearchHit], engine: Engine) -> list[Card]:
     return cards
 
 
-@router.get("/", response_class=HTMLResponse)
+@router.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse)
 def search_page(request: Request, engine: Engine = Depends(get_engine), searcher: Searcher = Depends(get_searcher),
                 settings: Settings = Depends(get_settings)) -> Response:
     form, errors = read_form(request, settings, engine)
