@@ -729,6 +729,11 @@ def _read_xlsx(path: Path, kind: Kind | None, progress: bool) -> ImportBatch:
 
 
 # ---- DOCX (one filled-in GKA-agenda) -----------------------------------------------------------
+from .template import COMMUNITY_LABELS as _COMMUNITY_LABELS  # noqa: E402
+from .template import ITEM_LABELS as _ITEM_LABELS  # noqa: E402
+from .template import SECTION_TITLES as _SECTION_TITLES  # noqa: E402
+from .template import TOP_LABELS as _TOP_LABELS  # noqa: E402
+
 _SECTIONS = {
     "aanleiding en uitdagingen": "aanleiding_en_uitdagingen",
     "inzet gemeente": "inzet_gemeente",
@@ -737,29 +742,21 @@ _SECTIONS = {
     "samenwerking met de gelijke kansen alliantie": "samenwerking_gka",
     "samenwerking met de gka": "samenwerking_gka",
     "kennis": "kennis",
-}
-_SECTION_TITLES = {
-    "aanleiding_en_uitdagingen": "Aanleiding en uitdagingen",
-    "inzet_gemeente": "Inzet gemeente",
-    "inzet_npo": "Inzet vanuit het Nationaal Programma Onderwijs",
-    "samenwerking_gka": "Samenwerking met de Gelijke Kansen Alliantie",
-    "kennis": "Kennis",
+    "afspraken": "afspraken",  # one agreement per paragraph; the heading alone means: none
 }
 # Headings of the template whose text is not imported; they end the current section.
 _IGNORED_HEADINGS = {
     "toelichting", "en verder", "agenda afspraak", "bestuurlijk overleg", "interventies",
-    "communities", "taken en rollen", "samenwerking", "afspraken", "ondertekening bevoegd gezag",
+    "communities", "taken en rollen", "samenwerking", "ondertekening bevoegd gezag",
 }
 _IGNORED_PREFIXES = ("bijlage 1", "ondertekening")
 _TOP = {
     "gemeente": "gemeente", "provincie": "provincie", "periode": "periode", "bron": "bron",
     "illustratief": "illustratief", "id": "id", "agenda-id": "id", "agenda id": "id",
-    "begroting ocw": "begroting_ocw_euro", "begroting": "begroting_ocw_euro",
+    "begroting ocw": "begroting_ocw_euro", "begroting": "begroting_ocw_euro", "ondertekend": "ondertekend",
+    "gka-themas": "gka_themas", "gka themas": "gka_themas",
     "bijdrage ocw": "begroting_ocw_euro", "begroting toelichting": "begroting_toelichting",
 }
-_TOP_LABELS = {"gemeente": "Gemeente", "provincie": "Provincie", "periode": "Periode", "bron": "Bron",
-               "illustratief": "Illustratief", "id": "Agenda-id", "begroting_ocw_euro": "Begroting OCW",
-               "begroting_toelichting": "Begroting toelichting", "afspraken": "Afspraken"}
 _ITEM_START = {"naam/titel interventie", "naam interventie", "titel interventie", "naam/titel"}
 _ITEM = {
     "betrokken partijen": "betrokken_partijen", "doel interventie": "doel", "doel": "doel",
@@ -772,23 +769,11 @@ _ITEM = {
     "illustratief": "illustratief", "catalogus-id": "catalogus_id", "catalogus id": "catalogus_id",
     "catalogusid": "catalogus_id", "id": "id",
 }
-_ITEM_LABELS = {
-    "naam": "Naam/titel interventie", "betrokken_partijen": "Betrokken partijen", "doel": "Doel interventie",
-    "doelgroep": "Doelgroep labels", "doelgroep_omschrijving": "Doelgroep", "leeftijd_van": "Leeftijd",
-    "leeftijd_tot": "Leeftijd", "locatie": "Locatie (wijk, school)",
-    "omschrijving_activiteiten": "Omschrijving activiteiten", "monitoring_en_evaluatie": "Monitoring en evaluatie",
-    "financiering": "Financiering", "website": "Meer informatie: Website",
-    "contactpersoon": "Meer informatie: Contactpersoon", "themas": "Thema's", "setting": "Setting",
-    "bron": "Bron", "illustratief": "Illustratief", "catalogus_id": "Catalogus-id", "id": "Id",
-}
 _COMMUNITY_START = {"naam community", "naam/titel community"}
 _COMMUNITY = {
     "betrokken partijen": "betrokken_partijen", "doel community": "doel", "doel": "doel",
     "doelgroep": "doelgroep", "activiteiten": "activiteiten", "bron": "bron", "illustratief": "illustratief",
 }
-_COMMUNITY_LABELS = {"naam": "Naam Community", "betrokken_partijen": "Betrokken partijen",
-                     "doel": "Doel Community", "doelgroep": "Doelgroep", "activiteiten": "Activiteiten",
-                     "bron": "Bron", "illustratief": "Illustratief"}
 # Fields whose value may continue in the paragraphs below a "Label: value" paragraph.
 _CONTINUES = {"doel", "doelgroep_tekst", "locatie", "omschrijving_activiteiten", "monitoring_en_evaluatie",
               "financiering", "betrokken_partijen", "activiteiten", "meer_informatie", "begroting_toelichting"}
@@ -1005,8 +990,10 @@ def _read_docx(path: Path, kind: Kind | None, progress: bool) -> ImportBatch:
     if "gemeente" not in top and state.title_gemeente:
         top["gemeente"] = state.title_gemeente
     raw: dict[str, Any] = {k: v for k, v in top.items()}
+    if "gka_themas" in raw:
+        raw["gka_themas"] = _lines(raw["gka_themas"])
     for key, paragraphs in state.sections.items():
-        raw[key] = "\n\n".join(paragraphs)
+        raw[key] = list(paragraphs) if key == "afspraken" else "\n\n".join(paragraphs)
     # blocks left as the template has them (labels, no values) are not records
     state.items = [i for i in state.items if any(v.strip() for v in i.values())]
     state.communities = [c for c in state.communities if any(v.strip() for v in c.values())]

@@ -61,9 +61,11 @@ def _add_parsers(sub: argparse._SubParsersAction) -> None:
     sub.add_parser("data-report", help="provenance, evidence and coverage of the data in the store")
 
     p = sub.add_parser("export", help="write all interventions or agendas to stdout")
-    p.add_argument("kind", choices=["interventions", "agendas"])
-    p.add_argument("--format", dest="fmt", choices=["jsonl", "json", "csv", "xlsx"], default="jsonl")
+    p.add_argument("kind", choices=["interventions", "agendas", "template"],
+                   help="template: the blank GKA-agenda template (.docx) to fill in and import")
+    p.add_argument("--format", dest="fmt", choices=["jsonl", "json", "csv", "xlsx", "docx"], default="jsonl")
     p.add_argument("--output", "-o", default=None, help="write to this file instead of stdout")
+    p.add_argument("--gemeente", default=None, help="with --format docx: the agenda to write (name or agenda id)")
 
     p = sub.add_parser("backup", help="write a consistent backup of the store to FILE")
     p.add_argument("file")
@@ -127,10 +129,35 @@ def cmd_data_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export_docx(args: argparse.Namespace) -> int:
+    from gka_match.data.docx_agenda import write_agenda_docx, write_blank_template
+    from gka_match.data.models import agenda_id
+
+    if not args.output or not args.output.endswith(".docx"):
+        raise UsageError("een Word-document heeft --output BESTAND.docx nodig")
+    if args.kind == "template":
+        write_blank_template(args.output)
+        _say(f"Leeg sjabloon geschreven: {args.output}.")
+        return 0
+    if args.kind != "agendas" or not args.gemeente:
+        raise UsageError("--format docx schrijft één agenda: gebruik `export agendas --format docx --gemeente NAAM`")
+    store = _open_store()
+    wanted = args.gemeente.strip()
+    agenda = store.get_agenda(wanted) or store.get_agenda(agenda_id(wanted))
+    if agenda is None:
+        known = ", ".join(sorted(a.gemeente for a in store.list_agendas())[:15])
+        raise UsageError(f"geen GKA-agenda van '{wanted}'; bekend zijn bijvoorbeeld {known}")
+    write_agenda_docx(agenda, args.output)
+    _say(f"GKA-agenda {agenda.gemeente} geschreven: {args.output} ({len(agenda.interventies)} interventies).")
+    return 0
+
+
 @command("export")
 def cmd_export(args: argparse.Namespace) -> int:
     from gka_match.data.exporters import export
 
+    if args.fmt == "docx" or args.kind == "template":
+        return _export_docx(args)
     store = _open_store()
     if args.output:
         n = export(store, args.kind, args.fmt, Path(args.output))
