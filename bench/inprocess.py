@@ -120,7 +120,7 @@ def load_parts(settings, store, embedder) -> dict:
 
     import psutil
 
-    from gka_match.index.engine import SNAPSHOT_FILES, Engine, _sha256
+    from gka_match.index.engine import SNAPSHOT_FILES, Engine, sha256_file
     from gka_match.index.lexical import LexicalIndex
     from gka_match.index.vector import VectorIndex
 
@@ -136,7 +136,7 @@ def load_parts(settings, store, embedder) -> dict:
 
     engine = Engine(settings, store, embedder)
     snap = engine._current_dir()
-    part("sha256_all_files", lambda: [_sha256(snap / n) for n in SNAPSHOT_FILES])
+    part("sha256_all_files", lambda: [sha256_file(snap / n) for n in SNAPSHOT_FILES])
     rows = part("docs_jsonl_parse", lambda: [json.loads(line) for line in (snap / "docs.jsonl").open(encoding="utf-8")])
     lexical = part("lexical_load", lambda: LexicalIndex.load(snap))
     vectors = part("faiss_read", lambda: VectorIndex.load(snap))

@@ -38,13 +38,13 @@ def _say(message: str) -> None:
 
 
 def add_filter_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--thema", action="append", default=[], help="theme (repeatable)")
-    p.add_argument("--doelgroep", action="append", default=[], help="e.g. '0-4 jaar', 'groep 1-2', 'ouders'")
-    p.add_argument("--setting", action="append", default=[])
-    p.add_argument("--min-erkenning", default=None)
-    p.add_argument("--kind", choices=["catalogue", "agenda"], default=None)
-    p.add_argument("--gemeente", action="append", default=[])
-    p.add_argument("--provincie", action="append", default=[])
+    p.add_argument("--thema", action="append", default=[], help="thema (herhaalbaar)")
+    p.add_argument("--doelgroep", action="append", default=[], help="bijv. '0-4 jaar', 'groep 1-2', 'ouders' (herhaalbaar)")
+    p.add_argument("--setting", action="append", default=[], help="setting, bijv. school (herhaalbaar)")
+    p.add_argument("--min-erkenning", default=None, help="minimaal erkenningsniveau, bijv. 'goed onderbouwd'")
+    p.add_argument("--kind", choices=["catalogue", "agenda"], default=None, help="alleen programma's (catalogue) of alleen agenda-aanpakken (agenda)")
+    p.add_argument("--gemeente", action="append", default=[], help="gemeente (herhaalbaar)")
+    p.add_argument("--provincie", action="append", default=[], help="provincie (herhaalbaar)")
 
 
 # ---- model / data / index ------------------------------------------------------------------
@@ -192,6 +192,31 @@ def _print_answer(answer) -> None:
         print(f"\n{answer.hidden} zwakkere opties niet getoond (onder de drempel; --floor 0 toont alles).")
 
 
+@command("report")
+def cmd_report(args: argparse.Namespace) -> int:
+    from gka_match.index.search import SearchError
+    from gka_match.runtime import open_engine, open_searcher
+    from gka_match.service.advice_note import write_advice_note
+
+    if not args.output.endswith(".docx"):
+        raise UsageError("--output moet een .docx-bestand zijn")
+    args.flat, args.floor = False, None
+    req = _search_request(args, args.query)
+    ids = [i.strip() for i in (args.ids or "").split(",") if i.strip()]
+    engine = open_engine(say=_say)
+    searcher = open_searcher(engine)
+    try:
+        results = searcher.chosen(req, ids) if ids else searcher.search(req).results
+    except SearchError as exc:
+        raise UsageError(str(exc)) from exc
+    if not results:
+        raise UsageError("geen goede match voor deze vraag; er is geen notitie geschreven. Beschrijf de "
+                         "uitdaging anders of kies opties met --ids")
+    write_advice_note(req.q, req.filters(), results, engine.data_version, args.output)
+    _say(f"Adviesnotitie geschreven: {args.output} ({len(results)} opties).")
+    return 0
+
+
 @command("eval")
 def cmd_eval(args: argparse.Namespace) -> int:
     from gka_match.index.evaluation import FOREIGN_DIR, OFFTOPIC_SET, evaluate, format_table, load_queries
@@ -279,50 +304,67 @@ def _prepare_for_workers() -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="gka-match", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="gka-match", description="gka-match: welke aanpak past bij de uitdaging van uw gemeente, en wie doet het al?")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("model", help="prepare the offline embedding model")
-    p.add_argument("action", choices=["prepare"])
-    p.add_argument("--force", action="store_true", help="convert and export again even if prepared")
-    p.add_argument("--int8", action="store_true", help="also export the int8 ONNX graph (GKA_PRECISION=int8)")
+    p = sub.add_parser("model", help="bereid het offline taalmodel voor (omzetten en naar ONNX exporteren)")
+    p.add_argument("action", choices=["prepare"], help="prepare: omzetten, exporteren en controleren")
+    p.add_argument("--force", action="store_true", help="opnieuw omzetten en exporteren, ook als het al klaar is")
+    p.add_argument("--int8", action="store_true", help="exporteer ook de int8-graaf (GKA_PRECISION=int8)")
 
-    sub.add_parser("seed", help="import the bundled catalogue and agendas into the store")
+    sub.add_parser("seed", help="importeer de meegeleverde catalogus en agenda's in de store")
 
-    p = sub.add_parser("build", help="(re)build the search index from the store")
-    p.add_argument("--if-needed", action="store_true", help="only rebuild when the index is missing or stale")
+    p = sub.add_parser("build", help="bouw de zoekindex (opnieuw) op uit de store")
+    p.add_argument("--if-needed", action="store_true", help="alleen bouwen als de index ontbreekt of verouderd is")
 
-    p = sub.add_parser("search", help="search interventions")
-    p.add_argument("query", nargs="?")
-    p.add_argument("--queries", help="JSONL file with one {\"q\": ...} per line")
+    p = sub.add_parser("search", help="zoek interventies bij een uitdaging")
+    p.add_argument("query", nargs="?", help="de uitdaging in gewone woorden")
+    p.add_argument("--queries", help="JSONL-bestand met één {\"q\": ...} per regel")
     p.add_argument("--k", type=int, default=10, help="hoeveel opties hoogstens (1-100)")
-    p.add_argument("--mode", choices=["hybrid", "dense", "lexical"], default="hybrid")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--mode", choices=["hybrid", "dense", "lexical"], default="hybrid",
+                   help="hybrid: betekenis en trefwoorden (standaard); dense: betekenis; lexical: trefwoorden")
+    p.add_argument("--json", action="store_true", help="geef JSON")
     p.add_argument("--flat", action="store_true", help="elk document apart, niet gegroepeerd per optie")
     p.add_argument("--floor", type=float, default=None,
                    help="verberg resultaten onder deze matchkans (standaard: de gekalibreerde drempel; 0 toont alles)")
+    add_filter_args(p)
+
+    p = sub.add_parser("report", help="schrijf een adviesnotitie (Word) voor de beste opties van een zoekvraag")
+    p.add_argument("query", help="de uitdaging in gewone woorden")
+    p.add_argument("--ids", help="de gekozen opties, komma-gescheiden (standaard: de beste 5)")
+    p.add_argument("--k", type=int, default=5, help="hoeveel opties zonder --ids (1-20)")
+    p.add_argument("--mode", choices=["hybrid", "dense", "lexical"], default="hybrid",
+                   help="hybrid: betekenis en trefwoorden (standaard); dense: betekenis; lexical: trefwoorden")
+    p.add_argument("--output", "-o", required=True, help="het Word-bestand (.docx)")
     add_filter_args(p)
 
     p = sub.add_parser("eval", help="meet de matchkwaliteit (dev-set en vreemd corpus)")
     p.add_argument("--file", help="JSONL-vragenbestand, gemeten op de huidige store (in plaats van de dev-set)")
     p.add_argument("--corpus", choices=["bundled", "foreign", "both"], default="both",
                    help="bundled: de meegeleverde data met de dev-set; foreign: het vreemde evaluatiecorpus")
-    p.add_argument("--mode", action="append", choices=["hybrid", "dense", "lexical"])
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--mode", action="append", choices=["hybrid", "dense", "lexical"], help="welke modus (herhaalbaar; standaard alle)")
+    p.add_argument("--json", action="store_true", help="geef JSON")
 
-    p = sub.add_parser("serve", help="start the HTTP API and web page")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8000)
+    p = sub.add_parser("serve", help="start de HTTP-API en de webpagina")
+    p.add_argument("--host", default="127.0.0.1", help="adres om op te luisteren")
+    p.add_argument("--port", type=int, default=8000, help="poort")
     p.add_argument("--workers", type=int, default=1,
-                   help="worker processes sharing the port and the store (each holds its own model and indexes)")
+                   help="werkprocessen op dezelfde poort en store (elk met een eigen model en indexen)")
 
-    for extend in _EXTENSIONS:
+    for extend in PARSER_EXTENSIONS:
         extend(sub)
     return parser
 
 
-# Sub-commands defined in other modules register themselves here (import, export, analyses...).
-_EXTENSIONS: list[Callable[[argparse._SubParsersAction], None]] = []
+# Sub-commands defined in other modules register their parsers here (import, export, analyses...).
+PARSER_EXTENSIONS: list[Callable[[argparse._SubParsersAction], None]] = []
+
+
+def parsers(extend: Callable[[argparse._SubParsersAction], None]) -> Callable[[argparse._SubParsersAction], None]:
+    """Decorator: ``extend(sub)`` adds another module's sub-command parsers to the CLI."""
+    PARSER_EXTENSIONS.append(extend)
+    return extend
 
 
 EXTENSION_MODULES = (

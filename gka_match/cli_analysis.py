@@ -13,7 +13,7 @@ import json
 import sys
 from pathlib import Path
 
-from gka_match.cli import _EXTENSIONS, UsageError, command
+from gka_match.cli import UsageError, command, parsers
 
 
 def _say(message: str) -> None:
@@ -22,35 +22,34 @@ def _say(message: str) -> None:
 
 def _output_args(p: argparse.ArgumentParser) -> None:
     out = p.add_mutually_exclusive_group()
-    out.add_argument("--json", action="store_true", help="print JSON")
-    out.add_argument("--format", dest="fmt", choices=["csv", "xlsx"], default=None, help="write a table")
-    p.add_argument("--output", "-o", default=None, help="file for --format (CSV: default stdout)")
+    out.add_argument("--json", action="store_true", help="geef JSON")
+    out.add_argument("--format", dest="fmt", choices=["csv", "xlsx"], default=None, help="schrijf een tabel")
+    p.add_argument("--output", "-o", default=None, help="bestand voor --format (CSV: standaard stdout)")
 
 
-def _add_parsers(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("similar", help="agendas most similar to a municipality's agenda")
-    p.add_argument("gemeente", help="gemeente name (any case) or agenda id")
-    p.add_argument("--k", type=int, default=5, help="how many agendas (1-100, default 5)")
+@parsers
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("similar", help="agenda's die het meest lijken op de agenda van een gemeente")
+    p.add_argument("gemeente", help="gemeentenaam (hoofdletters maken niet uit) of agenda-id")
+    p.add_argument("--k", type=int, default=5, help="hoeveel agenda's (1-100, standaard 5)")
     _output_args(p)
 
-    p = sub.add_parser("compare", help="compare two agendas: shared and own interventions and themes")
-    p.add_argument("a", help="gemeente name or agenda id")
-    p.add_argument("b", help="gemeente name or agenda id")
+    p = sub.add_parser("compare", help="vergelijk twee agenda's: gedeelde en eigen interventies en thema's")
+    p.add_argument("a", help="gemeentenaam of agenda-id")
+    p.add_argument("b", help="gemeentenaam of agenda-id")
     _output_args(p)
 
-    p = sub.add_parser("gaps", help="interventions similar municipalities use and this one does not")
-    p.add_argument("gemeente", help="gemeente name (any case) or agenda id")
-    p.add_argument("--k", type=int, default=10, help="how many gaps (1-100, default 10)")
-    p.add_argument("--peers", type=int, default=5, help="how many similar agendas to compare with (default 5)")
+    p = sub.add_parser("gaps", help="interventies die vergelijkbare gemeenten inzetten en deze gemeente niet")
+    p.add_argument("gemeente", help="gemeentenaam (hoofdletters maken niet uit) of agenda-id")
+    p.add_argument("--k", type=int, default=10, help="hoeveel hiaten (1-100, standaard 10)")
+    p.add_argument("--peers", type=int, default=5, help="met hoeveel vergelijkbare agenda's vergelijken (standaard 5)")
     _output_args(p)
 
-    p = sub.add_parser("clusters", help="group the agendas and label each group")
+    p = sub.add_parser("clusters", help="groepeer de agenda's en benoem elke groep")
     p.add_argument("--n", dest="n_clusters", type=int, default=None,
-                   help="number of clusters (default: chosen by silhouette score)")
+                   help="aantal groepen (standaard: gekozen met de silhouetscore)")
     _output_args(p)
 
-
-_EXTENSIONS.append(_add_parsers)
 
 
 def _check_k(value: int, name: str = "--k") -> None:

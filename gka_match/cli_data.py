@@ -11,26 +11,27 @@ import os
 import sys
 from pathlib import Path
 
-from gka_match.cli import _EXTENSIONS, UsageError, command
+from gka_match.cli import UsageError, command, parsers
 from gka_match.config import load_settings
 
 _IMPORT_HELP = """\
-Import catalogue interventions or GKA-agenda's from CSV, XLSX, JSON, JSONL or a filled-in agenda
-DOCX. Every record is validated first; by default nothing is written when any record is invalid
-(every issue is listed, exit status 2). Re-importing the same file changes nothing.
+Importeer catalogus-interventies of GKA-agenda's uit CSV, XLSX, JSON, JSONL of een ingevulde
+agenda (DOCX). Elk record wordt eerst gecontroleerd; standaard wordt niets geschreven als er een
+record ongeldig is (elk probleem wordt genoemd, exitstatus 2). Hetzelfde bestand nog eens
+importeren verandert niets.
 """
 _IMPORT_EPILOG = """\
-file shapes (details: the README, section "Importing and exporting data"):
-  JSON/JSONL  records as `gka-match export ... --format jsonl` writes them
-  CSV/XLSX    interventions: one row per intervention, columns = field names
+bestandsvormen (details: de README, sectie "Importing and exporting data"):
+  JSON/JSONL  records zoals `gka-match export ... --format jsonl` ze schrijft
+  CSV/XLSX    interventies: een rij per interventie, kolommen = veldnamen
               (naam, korte_omschrijving, doel, doelgroep, themas, setting, bron, illustratief, ...)
-              agendas: one row per agenda intervention (id, naam, doel, ...) with the agenda's
-              columns repeated: gemeente, agenda_provincie, agenda_periode, agenda_bron, ...
-              lists separated by ';', booleans true/false (ja/nee), UTF-8
-  DOCX        one filled-in GKA-agenda: 'Gemeente: ...', 'Provincie: ...', 'Periode: 2021-2024',
-              'Bron: ...', 'Illustratief: ja/nee' at the top; the template's headings; per
-              intervention a table starting with 'Naam/titel interventie', plus rows
-              'Doelgroep labels', "Thema's" and 'Setting'
+              agenda's: een rij per agenda-interventie (id, naam, doel, ...) met de kolommen van
+              de agenda herhaald: gemeente, agenda_provincie, agenda_periode, agenda_bron, ...
+              lijsten gescheiden door ';', ja/nee (of true/false), UTF-8
+  DOCX        een ingevulde GKA-agenda: 'Gemeente: ...', 'Provincie: ...', 'Periode: 2021-2024',
+              'Bron: ...', 'Illustratief: ja/nee' bovenaan; de koppen van het sjabloon; per
+              interventie een tabel die begint met 'Naam/titel interventie', plus de rijen
+              'Doelgroep labels', "Thema's" en 'Setting' (gka-match export template geeft het sjabloon)
 """
 
 
@@ -44,39 +45,39 @@ def _open_store():
     return Store(load_settings().database_url)
 
 
-def _add_parsers(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("import", help="validate and import interventions or agendas from a file",
+@parsers
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("import", help="controleer en importeer interventies of agenda's uit een bestand",
                        description=_IMPORT_HELP, epilog=_IMPORT_EPILOG,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("file", help=".csv, .xlsx, .json, .jsonl or .docx")
+    p.add_argument("file", help=".csv, .xlsx, .json, .jsonl of .docx")
     p.add_argument("--kind", choices=["interventions", "agendas"], default=None,
-                   help="what the file holds (default: detected; a 'gemeente' column means agendas)")
+                   help="wat het bestand bevat (standaard: herkend; een kolom 'gemeente' betekent agenda's)")
     p.add_argument("--skip-invalid", action="store_true",
-                   help="import the valid records and list the invalid ones (default: import nothing)")
+                   help="importeer de geldige records en noem de ongeldige (standaard: niets importeren)")
     p.add_argument("--link", choices=["auto", "suggest", "off"], default="auto",
-                   help="link agenda interventions to the catalogue programme their name names (auto: set "
-                        "and report; suggest: report only; off: leave as they are). An explicit "
-                        "catalogus_id is never changed.")
+                   help="koppel agenda-interventies aan het programma dat hun naam noemt (auto: koppelen "
+                        "en melden; suggest: alleen melden; off: niets doen). Een opgegeven "
+                        "catalogus_id blijft altijd staan.")
 
-    sub.add_parser("data-report", help="provenance, evidence and coverage of the data in the store")
+    sub.add_parser("data-report", help="herkomst, erkenning en dekking van de data in de store")
 
-    p = sub.add_parser("export", help="write all interventions or agendas to stdout")
+    p = sub.add_parser("export", help="schrijf alle interventies of agenda's (of het sjabloon) weg")
     p.add_argument("kind", choices=["interventions", "agendas", "template"],
-                   help="template: the blank GKA-agenda template (.docx) to fill in and import")
-    p.add_argument("--format", dest="fmt", choices=["jsonl", "json", "csv", "xlsx", "docx"], default="jsonl")
-    p.add_argument("--output", "-o", default=None, help="write to this file instead of stdout")
-    p.add_argument("--gemeente", default=None, help="with --format docx: the agenda to write (name or agenda id)")
+                   help="template: het lege GKA-agendasjabloon (.docx) om in te vullen en te importeren")
+    p.add_argument("--format", dest="fmt", choices=["jsonl", "json", "csv", "xlsx", "docx"], default="jsonl",
+                   help="bestandsvorm (docx: een agenda in het sjabloon, met --gemeente)")
+    p.add_argument("--output", "-o", default=None, help="schrijf naar dit bestand in plaats van stdout")
+    p.add_argument("--gemeente", default=None, help="bij --format docx: de agenda (gemeentenaam of agenda-id)")
 
-    p = sub.add_parser("backup", help="write a consistent backup of the store to FILE")
-    p.add_argument("file")
+    p = sub.add_parser("backup", help="schrijf een consistente back-up van de store naar FILE")
+    p.add_argument("file", help="het back-upbestand")
     p.add_argument("--format", dest="fmt", choices=["sqlite", "jsonl"], default=None,
-                   help="default: a SQLite copy for a SQLite store, else a JSONL bundle")
+                   help="standaard: een SQLite-kopie bij een SQLite-store, anders een JSONL-bundel")
 
-    p = sub.add_parser("restore", help="replace the store's contents with a backup made by 'backup'")
-    p.add_argument("file")
+    p = sub.add_parser("restore", help="vervang de inhoud van de store door een back-up van 'backup'")
+    p.add_argument("file", help="een back-up van 'gka-match backup'")
 
-
-_EXTENSIONS.append(_add_parsers)
 
 
 @command("import")

@@ -71,7 +71,7 @@ class Runner:
                    doc.illustratief)
 
 
-def _sha256(path: Path) -> str:
+def sha256_file(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
@@ -158,7 +158,7 @@ class Engine:
             path = snap / name
             if not path.exists():
                 raise IndexProblem(f"Index file {name} is missing from {snap.name}.")
-            if _sha256(path) != manifest["sha256"].get(name):
+            if sha256_file(path) != manifest["sha256"].get(name):
                 raise IndexProblem(f"Index file {name} in {snap.name} is corrupt (checksum mismatch).")
         if manifest["data_version"] > self.store.data_version():
             raise IndexProblem(
@@ -234,7 +234,7 @@ class Engine:
                 "next_id": self.next_id,
                 "n_docs": len(self.docs),
                 "created": time.time(),
-                "sha256": {n: _sha256(tmp / n) for n in SNAPSHOT_FILES},
+                "sha256": {n: sha256_file(tmp / n) for n in SNAPSHOT_FILES},
             }
             (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1))
             for path in tmp.iterdir():

@@ -12,6 +12,7 @@ approach (with the municipalities that do the same thing), never the same thing 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .documents import SearchDoc
 from .text import stem, words
@@ -39,8 +40,12 @@ def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
 def _name_stems(doc: SearchDoc) -> frozenset[str]:
     """The stems of the name's own words (no compound parts: "Taalklas" and "Taal voor thuis" are
     not one approach), without the municipality's name ("Brugfunctionaris Waadhoeke")."""
-    place = {stem(w) for w in words(doc.gemeente or "")}
-    return frozenset(stem(w) for w in words(doc.name)) - place
+    return _stems_without_place(doc.name, doc.gemeente or "")
+
+
+@lru_cache(maxsize=100_000)
+def _stems_without_place(name: str, gemeente: str) -> frozenset[str]:
+    return frozenset(stem(w) for w in words(name)) - {stem(w) for w in words(gemeente)}
 
 
 def group_options(order: list[int], docs: list[SearchDoc], stems_of, group: bool = True) -> list[Option]:

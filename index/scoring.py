@@ -19,8 +19,8 @@ and the best cosine of the query) let the model say "nothing here is close".
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -64,16 +64,40 @@ def age_fit(signals: QuerySignals, doc: SearchDoc) -> int:
     return 1 if span[0] <= signals.ages[1] and signals.ages[0] <= span[1] else -1
 
 
-def _names(doc: SearchDoc) -> list[str]:
-    names = [doc.name, *doc.extra.get("aliassen", [])]
+@lru_cache(maxsize=100_000)
+def _folded_names(names: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(fold(n) for n in names if len(n) >= 4)
+
+
+def _names(doc: SearchDoc) -> tuple[str, ...]:
+    names = (doc.name, *doc.extra.get("aliassen", []))
     if doc.extra.get("programma"):
-        names.append(doc.extra["programma"])
-    return [fold(n) for n in names if len(n) >= 4]
+        names += (doc.extra["programma"],)
+    return _folded_names(names)
+
+
+def _is_word(c: str) -> bool:
+    return c.isalnum() or c == "_"
+
+
+def _whole(name: str, text: str) -> bool:
+    """``re.search(r"\b" + re.escape(name) + r"\b", text)`` without compiling a pattern per name
+    (a regex per candidate name overflowed re's cache and cost a third of a search)."""
+    start = text.find(name)
+    first, last = _is_word(name[0]), _is_word(name[-1])
+    while start >= 0:
+        end = start + len(name)
+        before = start > 0 and _is_word(text[start - 1])
+        after = end < len(text) and _is_word(text[end])
+        if before != first and after != last:
+            return True
+        start = text.find(name, start + 1)
+    return False
 
 
 def name_hit(folded_query: str, doc: SearchDoc) -> float:
     """1 when the query names the programme (or an alias) as a whole phrase."""
-    return float(any(re.search(r"\b" + re.escape(n) + r"\b", folded_query) for n in _names(doc)))
+    return float(any(_whole(n, folded_query) for n in _names(doc)))
 
 
 def _z(values: np.ndarray) -> np.ndarray:

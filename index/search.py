@@ -159,6 +159,31 @@ class Searcher:
         advice = "" if results else ADVICE_NO_GOOD_MATCH + ("" if filters.is_empty() else " " + ADVICE_FILTERS)
         return SearchAnswer(req, results, signals, hidden=len(options) - len(shown), floor=floor, advice=advice)
 
+    def chosen(self, req: SearchRequest, ids: list[str]) -> list[Result]:
+        """The options the user ticked (by a document id of each), in the order given, with the
+        reasons for this query; an id that names no document is refused."""
+        unknown = [i for i in ids if self.engine.doc(i) is None]
+        if unknown:
+            raise SearchError("ids", f"onbekende id('s): {', '.join(unknown)}")
+        answer = self.search(req.model_copy(update={"k": MAX_K, "floor": 0.0}))
+        by_id = {m.doc_id: r for r in answer.results for m in [r.lead, *r.members]}
+        picked: list[Result] = []
+        for doc_id in ids:
+            result = by_id.get(doc_id)
+            if result is None:  # not among this query's candidates: shown without a match strength
+                doc = self.engine.doc(doc_id)
+                signals = read_signals(req.q)
+                option = Option(doc.doc_id, doc, 0, [doc])
+                runners = self._runners(option)
+                reason = explain(req.q, doc, self.engine.doc_stems(doc), self.engine.lexical.vocabulary,
+                                 self.engine.df_share, signals, [(r.gemeente, r.illustratief) for r in runners])
+                result = Result(0, doc, 0.0, "zwak", reason, runners, [doc], None, None, None, None)
+            if all(result is not p for p in picked):
+                picked.append(result)
+        for rank, result in enumerate(picked, start=1):
+            result.rank = rank
+        return picked
+
     def _runners(self, option: Option) -> list[Runner]:
         if option.lead.kind == "catalogue":
             return self.engine.runners(option.lead.record_id)

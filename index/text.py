@@ -43,6 +43,8 @@ MIN_PART = 3
 
 def fold(text: str) -> str:
     """Lower-case and strip accents so 'coöperatie' and 'cooperatie' meet."""
+    if text.isascii():  # most text: nothing to strip
+        return text.lower()
     text = unicodedata.normalize("NFKD", text.lower())
     return "".join(c for c in text if not unicodedata.combining(c))
 

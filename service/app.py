@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gka_match.config import Settings, load_settings
 from gka_match.data.store import NotFound, StoreError
+from .validation import format_validation
 
 log = logging.getLogger("gka_match.service")
 
@@ -30,27 +31,11 @@ ROUTER_MODULES = (
     "gka_match.service.api",
     "gka_match.service.chat_api",
     "gka_match.service.openai_compat",
+    "gka_match.service.documents_api",
     "gka_match.service.web",
     "gka_match.service.web_analysis",
 )
 SYNC_INTERVAL_SECONDS = 0.5
-
-
-def _format_validation(exc: RequestValidationError) -> str:
-    parts = []
-    for err in exc.errors():
-        loc = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path"))
-        msg = err.get("msg", "invalid value").removeprefix("Value error, ")
-        if err.get("type") == "literal_error":
-            msg = f"'{err.get('input')}' is not allowed; use one of: {err.get('ctx', {}).get('expected', '')}"
-        elif err.get("type") == "json_invalid":
-            msg = f"the request body is not valid JSON ({err.get('ctx', {}).get('error', 'parse error')})"
-            loc = "body"
-        elif err.get("type") in ("model_attributes_type", "dict_type") and not loc:
-            msg = "the request body must be a JSON object (send Content-Type: application/json)"
-            loc = "body"
-        parts.append(f"{loc}: {msg}" if loc else msg)
-    return "; ".join(parts) or "invalid request"
 
 
 class BodySizeLimit:
@@ -136,7 +121,7 @@ def create_app(settings: Settings | None = None, engine=None) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError):
-        return JSONResponse(status_code=422, content={"detail": _utf8_safe(_format_validation(exc))})
+        return JSONResponse(status_code=422, content={"detail": _utf8_safe(format_validation(exc))})
 
     @app.exception_handler(NotFound)
     async def _not_found(_: Request, exc: NotFound):

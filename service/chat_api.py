@@ -20,6 +20,7 @@ from gka_match.index.search import Searcher, clean_text
 
 from .chat import ChatIndex, ChatManager, ChatReply
 from .deps import get_searcher, get_settings
+from .documents_api import report_url
 from .schemas import RunnerOut, SearchHit
 
 router = APIRouter(tags=["chat"])
@@ -96,10 +97,14 @@ class ChatResponse(BaseModel):
     gemeenten: list[RunnersOut] = Field(
         default_factory=list, description="for intent 'runners': per result, who runs it"
     )
+    report_url: Optional[str] = Field(
+        None, description="the advice note (Word) of the current results: GET it from this service"
+    )
 
 
 def to_response(reply: ChatReply, conversation_id: str, new_conversation: bool, answer: str) -> ChatResponse:
-    return ChatResponse(
+    note = report_url(reply.challenge, reply.filters) if reply.results and reply.challenge else None
+    return ChatResponse(report_url=note,
         conversation_id=conversation_id, answer=answer, filters=reply.filters,
         results=[SearchHit.from_result(r) for r in reply.results],
         intent=reply.intent, challenge=reply.challenge, new_conversation=new_conversation,

@@ -36,6 +36,7 @@ from gka_match.index.search import Searcher, clean_text
 from .chat import ChatIndex, ChatManager, ChatReply, ChatSession
 from .chat_api import lazy_manager
 from .deps import get_searcher, get_settings
+from .validation import format_validation
 
 MODEL_ID = "gka-match"
 MODEL_CREATED = 1735689600  # 2025-01-01, fixed so /v1/models is stable
@@ -56,13 +57,11 @@ class OpenAIError(Exception):
 
 
 def _validation_message(exc: RequestValidationError) -> tuple[str, str | None]:
-    from .app import _format_validation  # the app's wording for every validation error
-
     errors = exc.errors()
     if any(e.get("type") == "json_invalid" for e in errors):
         return "The request body is not valid JSON.", None
     loc = [str(p) for p in errors[0].get("loc", ()) if p != "body"] if errors else []
-    return _format_validation(exc).replace("Value error, ", ""), ".".join(loc) or None
+    return format_validation(exc).replace("Value error, ", ""), ".".join(loc) or None
 
 
 class OpenAIRoute(APIRoute):

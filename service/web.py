@@ -35,6 +35,7 @@ from gka_match.index.search import SearchRequest, Searcher
 
 from .api import run_search
 from .deps import get_engine, get_searcher, get_settings, get_store
+from .documents_api import report_params
 from .schemas import SearchHit
 
 HERE = Path(__file__).resolve().parent
@@ -399,6 +400,7 @@ def search_page(request: Request, engine: Engine = Depends(get_engine), searcher
         return _render(request, "search.html", context, status_code=exc.status_code)
     context["cards"] = _cards(response.results, engine)
     context["answer"] = response
+    context["report_params"] = report_params(req.q, req.filters()) if response.results else []
     return _render(request, "search.html", context)
 
 

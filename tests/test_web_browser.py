@@ -99,6 +99,7 @@ def card_data(page) -> list[dict]:
         gemeenten: [...e.querySelectorAll('.who__list a')].map(a => a.getAttribute('href')),
         provincieText: (e.querySelector('.card__provincie') || {}).innerText || null,
         leeftijdText: (e.querySelector('.card__leeftijd') || {}).innerText || null,
+        gemeenteText: (e.querySelector('.card__gemeente') || {}).textContent || null,
     }))""")
 
 
@@ -221,6 +222,53 @@ def test_grouped_cards_with_municipalities_strength_and_invented_marks(page, ser
     if marked.count():
         assert marked.first.inner_text() == "Illustratief"
     page.screenshot(path=str(output_dir / "web-peuters.png"), full_page=True)
+
+
+def test_results_download_as_a_word_note_with_the_ticked_options(page, server, output_dir):
+    import docx
+
+    page.goto(server.url + "/?q=" + CHALLENGE.replace(" ", "+"))
+    cards = card_data(page)
+    assert len(cards) >= 3
+    button = page.get_by_role("button", name="Download als Word-document")
+    with page.expect_download() as first:
+        button.click()  # nothing ticked: the first five
+    path = output_dir / "web-notitie-top5.docx"
+    first.value.save_as(path)
+    assert first.value.suggested_filename.startswith("adviesnotitie-veel-peuters")
+    names = [p.text for p in docx.Document(str(path)).paragraphs if p.style.name == "Heading 2"]
+    assert len(names) == 5 and names[0].startswith(cards[0]["title"].strip())
+    for card in (cards[2], cards[0]):
+        box = page.locator(f'article.card[data-id="{card["id"]}"] input[name="ids"]')
+        assert box.get_attribute("form") == "notitie"  # outside the search form, inside the note's
+        box.check()
+    page.screenshot(path=str(output_dir / "web-notitie-keuze.png"), full_page=False)
+    with page.expect_download() as chosen:
+        button.click()
+    path = output_dir / "web-notitie-keuze.docx"
+    chosen.value.save_as(path)
+    names = [p.text for p in docx.Document(str(path)).paragraphs if p.style.name == "Heading 2"]
+    assert [n.removesuffix(" [illustratief]") for n in names] == [
+        cards[0]["title"].strip() + (f" ({g})" if (g := _gemeente(cards[0])) else ""),
+        cards[2]["title"].strip() + (f" ({g})" if (g := _gemeente(cards[2])) else "")]
+    assert page.url.startswith(server.url + "/?q=")  # the results page stays
+
+
+def _gemeente(card: dict) -> str | None:
+    return None if card["kind"] == "catalogue" else card["gemeenteText"]
+
+
+def test_agenda_page_downloads_the_agenda_in_the_template(page, server, output_dir):
+    import docx
+
+    page.goto(server.url + "/agenda/agenda-diemen")
+    with page.expect_download() as download:
+        page.locator("#agenda-docx").click()
+    path = output_dir / "web-agenda-diemen.docx"
+    download.value.save_as(path)
+    document = docx.Document(str(path))
+    assert "Aanleiding en uitdagingen" in [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    assert any("Diemen" in c.text for t in document.tables for row in t.rows for c in row.cells)
 
 
 def test_nonsense_shows_geen_goede_match(page, server, output_dir):
