@@ -33,8 +33,13 @@ class Option:
         return [m for m in self.members if m.kind == "agenda"]
 
 
-def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
-    return len(a & b) / len(a | b) if a and b else 0.0
+def _overlaps(a: frozenset[str], b: frozenset[str], threshold: float) -> bool:
+    """Jaccard(a, b) >= threshold, skipping the intersection when the sizes alone rule it out
+    (this test runs for every pair of local candidates)."""
+    if not a or not b or min(len(a), len(b)) < threshold * max(len(a), len(b)):
+        return False
+    shared = len(a & b)
+    return shared >= threshold * (len(a) + len(b) - shared)
 
 
 def _name_stems(doc: SearchDoc) -> frozenset[str]:
@@ -54,7 +59,7 @@ def group_options(order: list[int], docs: list[SearchDoc], stems_of, group: bool
     ``stems_of(doc)`` gives the stemmed tokens per field (``Engine.doc_stems``)."""
     options: list[Option] = []
     by_key: dict[str, Option] = {}
-    local: list[tuple[Option, list[frozenset[str]], frozenset[str]]] = []
+    local: list[tuple[Option, list[frozenset[str]], frozenset[str], set[str | None]]] = []
     for i in order:
         doc = docs[i]
         if not group:
@@ -73,17 +78,18 @@ def group_options(order: list[int], docs: list[SearchDoc], stems_of, group: bool
         stems = stems_of(doc)
         name = _name_stems(doc)
         text = name | stems.get("doel", frozenset()) | stems.get("omschrijving", frozenset())
-        twin = next(((o, names) for o, names, t in local
-                     if doc.gemeente not in {m.gemeente for m in o.members}
-                     and (any(_jaccard(n, name) >= NAME_OVERLAP for n in names) or _jaccard(t, text) >= TEXT_OVERLAP)),
+        twin = next(((o, names, places) for o, names, t, places in local
+                     if doc.gemeente not in places
+                     and (any(_overlaps(n, name, NAME_OVERLAP) for n in names) or _overlaps(t, text, TEXT_OVERLAP))),
                     None)
         if twin is not None:
             twin[0].members.append(doc)
             twin[1].append(name)
+            twin[2].add(doc.gemeente)
             continue
         option = Option(doc.doc_id, doc, i, [doc])
         options.append(option)
-        local.append((option, [name], text))
+        local.append((option, [name], text, {doc.gemeente}))
     return options
 
 

@@ -61,6 +61,24 @@ def age_label(doc: SearchDoc) -> str:
     return f"{lo} jaar" if lo == hi else f"{lo}-{hi} jaar"
 
 
+_analysed: tuple[frozenset[str], dict[str, tuple[str, ...]]] = (frozenset(), {})
+
+
+def _word_tokens(word: str, vocabulary: frozenset[str]) -> tuple[str, ...]:
+    """A query word's stems, the same for every result of a query: analysed once per word for
+    the current vocabulary (only the latest vocabulary's words are kept)."""
+    global _analysed
+    known, memo = _analysed
+    if known is not vocabulary:
+        known, memo = _analysed = (vocabulary, {})
+    tokens = memo.get(word)
+    if tokens is None:
+        tokens = memo[word] = tuple(analyze(word, vocabulary))
+        if len(memo) > 50_000:
+            memo.clear()
+    return tokens
+
+
 def matched_concepts(query: str, doc_stems: dict[str, frozenset[str]], vocabulary: frozenset[str],
                      df_share) -> tuple[list[str], list[str]]:
     """The query's content words (as typed) that a document field contains, and those fields."""
@@ -69,7 +87,7 @@ def matched_concepts(query: str, doc_stems: dict[str, frozenset[str]], vocabular
     for word in dict.fromkeys(words(query)):
         if word in STOPWORDS or word in FILLER or len(word) < 3:
             continue
-        tokens = [t for t in analyze(word, vocabulary) if df_share(t) <= COMMON_SHARE]
+        tokens = [t for t in _word_tokens(word, vocabulary) if df_share(t) <= COMMON_SHARE]
         hit = [name for name, stems in doc_stems.items() if any(t in stems for t in tokens)]
         if hit:
             concepts.append(word)
