@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup model run test system-test-deps bench clean
+.PHONY: setup model run test test-fast system-test-deps bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ system-test-deps:
 
 test: model system-test-deps
 	$(BIN)/python -m pytest -q
+
+# Everything that needs neither the model, nor the browser, nor PostgreSQL (the hashed n-gram
+# encoder stands in for the model): for the edit-test loop. CI runs `make test`.
+test-fast: setup
+	$(BIN)/python -m pytest -q -m fast
 
 bench: model
 	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"

@@ -29,7 +29,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection, Engine
 
-from .models import Agenda, CatalogueIntervention
+from .models import Agenda, CatalogueIntervention, agenda_id
 
 RecordKind = Literal["intervention", "agenda"]
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -261,6 +261,10 @@ class Store:
         with self.engine.connect() as conn:
             raw = conn.execute(sa.select(agendas_t.c.record).where(agendas_t.c.id == record_id)).scalar()
         return Agenda.model_validate_json(raw) if raw else None
+
+    def find_agenda(self, ref: str) -> Agenda | None:
+        """An agenda by id or by gemeente name (any case): every surface accepts both."""
+        return self.get_agenda(ref) or self.get_agenda(agenda_id(ref))
 
     def intervention_ids(self) -> set[str]:
         with self.engine.connect() as conn:

@@ -132,7 +132,6 @@ def cmd_data_report(args: argparse.Namespace) -> int:
 
 def _export_docx(args: argparse.Namespace) -> int:
     from gka_match.data.docx_agenda import write_agenda_docx, write_blank_template
-    from gka_match.data.models import agenda_id
 
     if not args.output or not args.output.endswith(".docx"):
         raise UsageError("een Word-document heeft --output BESTAND.docx nodig")
@@ -144,7 +143,7 @@ def _export_docx(args: argparse.Namespace) -> int:
         raise UsageError("--format docx schrijft één agenda: gebruik `export agendas --format docx --gemeente NAAM`")
     store = _open_store()
     wanted = args.gemeente.strip()
-    agenda = store.get_agenda(wanted) or store.get_agenda(agenda_id(wanted))
+    agenda = store.find_agenda(wanted)
     if agenda is None:
         known = ", ".join(sorted(a.gemeente for a in store.list_agendas())[:15])
         raise UsageError(f"geen GKA-agenda van '{wanted}'; bekend zijn bijvoorbeeld {known}")

@@ -58,7 +58,7 @@ class ModelChoice:
 
     name: str
     target: str
-    runtime: Literal["onnx", "torch"]
+    runtime: Literal["onnx", "torch", "hash"]  # "hash": the test tier's HashEncoder, always injected
     precision: Precision
     threads: int | None = None
     allow_download: bool = False

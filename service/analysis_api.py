@@ -186,6 +186,8 @@ def compare(
     """Shared interventions (same programme, also under a local name, or equivalent by
     similarity), the interventions only one of the two has, and the theme overlap."""
     pa, pb = _resolve(engine, a, "a"), _resolve(engine, b, "b")
+    if pa.id == pb.id:
+        raise HTTPException(422, f"b: '{b}' is the same agenda as a; choose two different agendas to compare")
     return ComparisonOut.model_validate(analysis.compare_agendas(engine, pa.id, pb.id).to_dict())
 
 

@@ -30,7 +30,8 @@ class Health(BaseModel):
     agendas: int
     data_version: int
     model: str
-    runtime: Literal["onnx", "torch"] = Field(description="what embeds queries: ONNX Runtime or sentence-transformers (torch)")
+    runtime: Literal["onnx", "torch", "hash"] = Field(
+        description="what embeds queries: ONNX Runtime, sentence-transformers (torch), or the test tier's hashed n-grams")
     precision: Literal["fp32", "int8"]
     model_loaded: bool = Field(
         True, description="always true: the service answers only once its model is loaded (kept for older clients)"
@@ -155,9 +156,9 @@ def list_agendas(
 
 @router.get("/agendas/{agenda_id}", response_model=Agenda, tags=["agendas"])
 def get_agenda(agenda_id: str, store: Store = Depends(get_store)) -> Agenda:
-    rec = store.get_agenda(agenda_id)
+    rec = store.find_agenda(agenda_id)
     if rec is None:
-        raise NotFound(f"no agenda with id '{agenda_id}'")
+        raise NotFound(f"no agenda with id or gemeente '{agenda_id}'; GET /agendas lists them")
     return rec
 
 

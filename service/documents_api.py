@@ -12,7 +12,6 @@ from fastapi.responses import Response
 from pydantic import Field, field_validator
 
 from gka_match.data.docx_agenda import write_agenda_docx, write_blank_template
-from gka_match.data.models import agenda_id as agenda_id_of
 from gka_match.data.store import Store
 from gka_match.index.filters import Filters
 from gka_match.index.search import SearchError, SearchRequest, Searcher
@@ -76,7 +75,7 @@ def advice_note(req: Annotated[ReportRequest, Query()], searcher: Searcher = Dep
 @router.get("/agendas/{agenda_id}/document.docx", response_class=Response, responses=DOCX)
 def agenda_document(agenda_id: str, store: Store = Depends(get_store)) -> Response:
     """One GKA-agenda (by id or gemeente) in the template's layout; importing it back changes nothing."""
-    agenda = store.get_agenda(agenda_id) or store.get_agenda(agenda_id_of(agenda_id))
+    agenda = store.find_agenda(agenda_id)
     if agenda is None:
         raise HTTPException(404, f"no agenda for '{agenda_id}'; GET /agendas lists them")
     buffer = io.BytesIO()

@@ -422,7 +422,7 @@ def intervention_page(intervention_id: str, request: Request, store: Store = Dep
 
 @router.get("/agenda/{agenda_id:path}", response_class=HTMLResponse)
 def agenda_page(agenda_id: str, request: Request, store: Store = Depends(get_store)) -> Response:
-    agenda: Agenda | None = store.get_agenda(agenda_id)
+    agenda: Agenda | None = store.find_agenda(agenda_id)
     if agenda is None:
         return _not_found(request, f"We kennen geen GKA-agenda met de code {_quote(agenda_id)}. "
                                    "Misschien is ze verwijderd of is de link niet compleet.")

@@ -141,3 +141,41 @@ def output_dir() -> Path:
     path = ROOT / "test-output"
     path.mkdir(exist_ok=True)
     return path
+
+
+# ---- the fast tier: the bundled data on a hashed n-gram encoder, in-process ------------------------
+@pytest.fixture(scope="session")
+def hash_engine(tmp_path_factory):
+    """The bundled data indexed with :class:`HashEncoder` (no model weights): the real store,
+    engine, search core and service, in ~10 s. For tests of behaviour, not of match quality."""
+    import dataclasses
+
+    from gka_match.config import load_settings
+    from gka_match.data.store import Store
+    from gka_match.index.embedder import Embedder, ModelChoice
+    from gka_match.index.engine import Engine
+    from gka_match.index.hash_encoder import HashEncoder
+    from gka_match.runtime import seed_bundled
+
+    root = tmp_path_factory.mktemp("hash-engine")
+    settings = dataclasses.replace(
+        load_settings(), data_dir=root, database_url=f"sqlite:///{root / 'gka.sqlite3'}", model="hash-ngrams",
+        model_dir=root / "models", index_dir=root / "index", api_key=TEST_API_KEY)
+    settings.model_dir.mkdir()
+    store = Store(settings.database_url)
+    seed_bundled(store)
+    embedder = Embedder(ModelChoice("hash-ngrams", "hash-ngrams", "hash", "fp32"), encoder=HashEncoder())
+    engine = Engine.open(settings, store, embedder, say=lambda _: None)
+    return settings, engine
+
+
+@pytest.fixture(scope="session")
+def fast_client(hash_engine):
+    """An in-process HTTP client (Starlette's TestClient) over the app on ``hash_engine``."""
+    from fastapi.testclient import TestClient
+
+    from gka_match.service.app import create_app
+
+    settings, engine = hash_engine
+    with TestClient(create_app(settings, engine)) as client:
+        yield client

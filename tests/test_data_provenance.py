@@ -13,6 +13,9 @@ from gka_match.data.report import INTERNAL_SOURCE, URL, data_report
 from .conftest import ROOT
 
 
+pytestmark = pytest.mark.fast
+
+
 @pytest.fixture(scope="module")
 def bundled():
     catalogue, agendas, issues = load_bundled()

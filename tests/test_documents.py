@@ -56,6 +56,7 @@ def search(server, **params) -> list[dict]:
 
 
 # ---- agendas in the template --------------------------------------------------------------------
+@pytest.mark.fast
 def test_every_bundled_agenda_round_trips_through_its_word_document(tmp_path):
     _, agendas, _ = load_bundled()
     assert len(agendas) > 50
@@ -67,6 +68,7 @@ def test_every_bundled_agenda_round_trips_through_its_word_document(tmp_path):
         assert [r.model_dump() for _, r in batch.records] == [agenda.model_dump()], agenda.id
 
 
+@pytest.mark.fast
 def test_agenda_document_follows_the_template_and_marks_invented_items(tmp_path):
     _, agendas, _ = load_bundled()
     agenda = next(a for a in agendas if any(i.illustratief for i in a.interventies))
@@ -83,6 +85,7 @@ def test_agenda_document_follows_the_template_and_marks_invented_items(tmp_path)
     assert "Illustratief" in cells
 
 
+@pytest.mark.fast
 def test_blank_template_has_every_section_and_imports_as_no_agenda(tmp_path):
     path = tmp_path / "sjabloon.docx"
     write_blank_template(path)

@@ -13,6 +13,9 @@ from gka_match.index.documents import build_documents, lexical_text
 from gka_match.index.lexical import LexicalIndex
 from gka_match.index.text import analyze
 
+pytestmark = pytest.mark.fast
+
+
 QUERIES = [
     "taalachterstand bij peuters en laaggeletterde ouders",
     "schoolverzuim en voortijdig schoolverlaten",

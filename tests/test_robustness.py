@@ -60,6 +60,24 @@ def test_head_and_offline_docs(server):
     assert httpx.get(server.url + "/docs-assets/swagger-ui-bundle.js", timeout=30).status_code == 200
 
 
+def test_api_and_web_agree_on_agendas(server):
+    """Every surface takes an agenda by id or by gemeente name; the same agenda twice is a 422 in
+    the API as on the web; an unknown agenda is a 404 on both."""
+    get = lambda path, **params: httpx.get(server.url + path, params=params or None, timeout=60)  # noqa: E731
+    by_id, by_name = get("/agendas/agenda-venray"), get("/agendas/venray")
+    assert by_id.status_code == by_name.status_code == 200 and by_id.json() == by_name.json()
+    assert get("/agenda/Venray").status_code == 200 and "GKA-agenda Venray" in get("/agenda/Venray").text
+    assert get("/agendas/Venray/document.docx").content[:2] == b"PK"
+    api, web = get("/agendas/compare", a="Venray", b="agenda-venray"), get("/vergelijk", a="Venray", b="Venray")
+    assert api.status_code == web.status_code == 422
+    assert "same agenda" in api.json()["detail"] and "twee verschillende gemeenten" in web.text
+    missing_api, missing_web = get("/agendas/atlantis"), get("/agenda/atlantis")
+    assert missing_api.status_code == missing_web.status_code == 404
+    assert "GET /agendas" in missing_api.json()["detail"]
+    assert get("/agendas/compare", a="Venray", b="Atlantis").status_code == get("/vergelijk", a="Venray", b="Atlantis").status_code == 404
+
+
+@pytest.mark.fast
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(q=st.one_of(st.text(), st.integers(), st.none(), st.lists(st.text())),
        k=st.one_of(st.integers(-10**12, 10**12), st.booleans(), st.floats(allow_nan=True), st.text()),

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
+
 import random
 import re
 
 from gka_match.index.scoring import name_hit
 from gka_match.index.text import fold
+
+
+pytestmark = pytest.mark.fast
 
 
 class Doc:
