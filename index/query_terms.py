@@ -66,7 +66,7 @@ AGE_SIGNALS: dict[str, tuple[int, int]] = {
 
 GROEP_PATTERN = re.compile(r"\bgroep(?:en)?\s*(\d)((?:\s*(?:-|t/m|tot en met|tot|en|/|,)\s*\d)*)")
 YEARS_PATTERN = re.compile(
-    r"\b(?:(van)\s+)?(\d{1,2})\s*(?:-|t/m|tot en met|tot)\s*(\d{1,2})(?:\s*(jaar|jarigen))?"
+    r"\b(?:(van|tussen)\s+)?(\d{1,2})\s*(?:-|t/m|tot en met|tot|en)\s*(\d{1,2})(?:\s*(jaar|jarigen))?"
 )
 SINGLE_AGE_PATTERN = re.compile(r"\b(\d{1,2})(?:\s*jaar\b|-?jarigen?\b)")
 
@@ -80,7 +80,7 @@ def groep_range(m: re.Match) -> tuple[int, int] | None:
 
 def years_range(m: re.Match) -> tuple[int, int] | None:
     """(from, to) of a ``YEARS_PATTERN`` match that really names ages ("van 4 tot 12",
-    "16-23 jaar"), or None ("6-8" alone is not an age)."""
+    "16-23 jaar", "tussen 4 en 6 jaar"), or None ("6-8" or "3 en 4" alone is not an age)."""
     lo, hi = int(m.group(2)), int(m.group(3))
     return (lo, hi) if (m.group(1) or m.group(4)) and lo <= hi <= 30 else None
 
@@ -128,7 +128,8 @@ def read_signals(text: str) -> QuerySignals:
         years = years_range(m)
         if years:
             spans.append(years)
-            signals.age_terms.append(m.group(0).strip())
+            term = re.sub(r"^(van|tussen) ", "", m.group(0).strip())  # "van 16 tot 23" reads as "16 tot 23 jaar"
+            signals.age_terms.append(term if term.endswith("jaar") else term + " jaar")
     if not signals.age_terms:
         for m in SINGLE_AGE_PATTERN.finditer(groepen):
             if int(m.group(1)) <= 30:

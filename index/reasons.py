@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from .documents import SearchDoc
 from .query_terms import QuerySignals
 from .scoring import age_fit
-from .text import STOPWORDS, analyze, words
+from .text import STOPWORDS, analyze, stem, words
 
 # Frequent words that say nothing about why something fits, even when the corpus is small.
 FILLER = frozenset({
@@ -79,22 +79,37 @@ def _word_tokens(word: str, vocabulary: frozenset[str]) -> tuple[str, ...]:
     return tokens
 
 
+def _compounded(a: str, b: str, fields: list[frozenset[str]]) -> bool:
+    """Whether a field has one word holding both stems ("thuiszitter": thuis + zit)."""
+    return any(a in t and b in t and len(t) >= len(a) + len(b) for stems in fields for t in stems)
+
+
 def matched_concepts(query: str, doc_stems: dict[str, frozenset[str]], vocabulary: frozenset[str],
                      df_share) -> tuple[list[str], list[str]]:
-    """The query's content words (as typed) that a document field contains, and those fields."""
+    """The query's content words (as typed) that a document field contains, and those fields.
+
+    A filler word beside a matched word stays with it when the field joins the two in one
+    compound: "zitten thuis" against "thuiszitters" says more than "zitten" alone."""
     concepts: list[str] = []
     fields: list[str] = []
-    for word in dict.fromkeys(words(query)):
-        if word in STOPWORDS or word in FILLER or len(word) < 3:
+    sequence = words(query)
+    for i, word in enumerate(sequence):
+        if word in STOPWORDS or word in FILLER or len(word) < 3 or any(word in c.split() for c in concepts):
             continue
         tokens = [t for t in _word_tokens(word, vocabulary) if df_share(t) <= COMMON_SHARE]
         hit = [name for name, stems in doc_stems.items() if any(t in stems for t in tokens)]
-        if hit:
-            concepts.append(word)
-            for name in hit:
-                label = FIELD_LABELS.get(name, name)
-                if label not in fields:
-                    fields.append(label)
+        if not hit:
+            continue
+        phrase = word
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(sequence) and sequence[j] in FILLER and _compounded(
+                    stem(sequence[j]), stem(word), [doc_stems[name] for name in hit]):
+                phrase = f"{sequence[j]} {phrase}" if j < i else f"{phrase} {sequence[j]}"
+        concepts.append(phrase)
+        for name in hit:
+            label = FIELD_LABELS.get(name, name)
+            if label not in fields:
+                fields.append(label)
     return concepts, fields
 
 
@@ -112,9 +127,12 @@ def runners_point(gemeenten: list[tuple[str, bool]], lead: SearchDoc) -> str:
     """``gemeenten``: (name, illustratief) of the municipalities that apply the option."""
     if not gemeenten:
         return ""
-    names = [g + (" (illustratief)" if illustratief else "") for g, illustratief in gemeenten]
+    invented: dict[str, bool] = {}  # per municipality: are all its items that apply it invented?
+    for g, illustratief in gemeenten:
+        invented[g] = invented.get(g, True) and illustratief
+    names = [g + (" (illustratief)" if all_invented else "") for g, all_invented in invented.items()]
     shown = names[:4] + ([f"{len(names) - 4} andere"] if len(names) > 4 else [])
-    if lead.kind == "agenda" and len(gemeenten) == 1:
+    if lead.kind == "agenda" and len(names) == 1:
         return f"Uit de GKA-agenda van {shown[0]}"
     return f"Ook in {len(names)} gemeente{'n' if len(names) != 1 else ''}: {_join(shown)}"
 

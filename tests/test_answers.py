@@ -149,6 +149,7 @@ def test_past_participles_diminutives_and_groepen():
     assert "sociaal-emotioneel en gedrag" in signals.themas
     assert read_signals("groep 1 en 2").ages == (4, 5)
     assert read_signals("jongeren van 16 tot 23").ages == (16, 23)
+    assert read_signals("jongeren van 16 tot 23").age_terms == ["16 tot 23 jaar"]  # as a reason reads it
 
 
 def test_filler_words_never_count_as_a_reason(searcher):
