@@ -123,14 +123,20 @@ def erkenning_point(doc: SearchDoc) -> str:
     return f"Erkend: {niveau}" + (f" ({where})" if where else "")
 
 
+def municipality_labels(gemeenten: list[tuple[str, bool]]) -> list[str]:
+    """One label per municipality, in order, marked "(illustratief)" only when every item of it
+    that applies the option is invented (a real item makes the municipality real)."""
+    invented: dict[str, bool] = {}
+    for g, illustratief in gemeenten:
+        invented[g] = invented.get(g, True) and illustratief
+    return [g + (" (illustratief)" if all_invented else "") for g, all_invented in invented.items()]
+
+
 def runners_point(gemeenten: list[tuple[str, bool]], lead: SearchDoc) -> str:
     """``gemeenten``: (name, illustratief) of the municipalities that apply the option."""
     if not gemeenten:
         return ""
-    invented: dict[str, bool] = {}  # per municipality: are all its items that apply it invented?
-    for g, illustratief in gemeenten:
-        invented[g] = invented.get(g, True) and illustratief
-    names = [g + (" (illustratief)" if all_invented else "") for g, all_invented in invented.items()]
+    names = municipality_labels(gemeenten)
     shown = names[:4] + ([f"{len(names) - 4} andere"] if len(names) > 4 else [])
     if lead.kind == "agenda" and len(names) == 1:
         return f"Uit de GKA-agenda van {shown[0]}"

@@ -33,7 +33,7 @@ from typing import Any, Callable, Literal, Protocol, Sequence
 from gka_match.data.vocab import ERKENNINGSNIVEAUS, PROVINCIES, THEMAS
 from gka_match.index.documents import SearchDoc
 from gka_match.index.engine import Runner
-from gka_match.index.reasons import Reason
+from gka_match.index.reasons import Reason, municipality_labels
 from gka_match.index.search import Result, SearchAnswer, SearchRequest
 from gka_match.index.filters import Filters, parse_doelgroep
 from gka_match.index.query_terms import (
@@ -700,9 +700,11 @@ class ChatSession:
         for i, g in enumerate(groups, start=1):
             d = g.doc
             if d.kind == "agenda":
-                others = sorted({x.gemeente for x in g.runners} - {d.gemeente})
+                others = municipality_labels(sorted(
+                    (x.gemeente, x.illustratief) for x in g.runners if x.gemeente != d.gemeente))
                 programme = d.extra.get("programma")
-                line = f"{i}. {d.name}: {d.gemeente} (GKA-agenda{', provincie ' + d.provincie if d.provincie else ''})"
+                line = (f"{i}. {d.name}{' [illustratief]' if d.illustratief else ''}: {d.gemeente} "
+                        f"(GKA-agenda{', provincie ' + d.provincie if d.provincie else ''})")
                 if programme:
                     line += f"; past het programma {programme} toe" + (
                         f", dat ook {_join(others)} gebruik{'t' if len(others) == 1 else 'en'}." if others else "."
@@ -710,7 +712,7 @@ class ChatSession:
                 else:
                     line += "."
             else:
-                gem = sorted({x.gemeente for x in g.runners})
+                gem = municipality_labels(sorted((x.gemeente, x.illustratief) for x in g.runners))
                 line = (f"{i}. {d.name} (programma): " + (_join(gem) + "." if gem else
                         "nog geen gemeente met een GKA-agenda in de data."))
             lines.append(line)
@@ -777,7 +779,7 @@ class ChatSession:
             lines.append(f"Website: {website}")
         if d.contactpersoon:
             lines.append(f"Contactpersoon: {d.contactpersoon}")
-        gem = sorted({r.gemeente + (" (illustratief)" if r.illustratief else "") for r in _runners(d, engine)})
+        gem = municipality_labels(sorted((r.gemeente, r.illustratief) for r in _runners(d, engine)))
         lines.append("Gemeenten die dit doen: "
                      + (_join(gem) if gem else "nog geen gemeente met een GKA-agenda in de data") + ".")
         if d.illustratief:

@@ -23,3 +23,10 @@ def test_a_local_approach_names_its_own_agenda_and_long_lists_are_cut():
     six = [(g, False) for g in ("A", "B", "C", "D", "E", "F")]
     assert runners_point(six, PROGRAMME) == "Ook in 6 gemeenten: A, B, C, D en 2 andere"
     assert runners_point([], PROGRAMME) == ""
+
+
+def test_municipality_labels_mark_only_wholly_invented_municipalities():
+    from gka_match.index.reasons import municipality_labels
+
+    assert municipality_labels([("Sittard-Geleen", True), ("Leiden", False), ("Leiden", True)]) == \
+        ["Sittard-Geleen (illustratief)", "Leiden"]
