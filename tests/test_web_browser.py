@@ -301,6 +301,10 @@ def test_small_screen(browser, server, output_dir):
     page.goto(server.url + "/?q=" + "kinderen+in+armoede+doen+niet+mee+aan+sport")
     assert page.locator("article.card").count() > 0
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling
+    brand, nav = page.locator(".brand__name").bounding_box(), page.locator(".site-nav").bounding_box()
+    size = float(page.evaluate("parseFloat(getComputedStyle(document.querySelector('.brand__name')).fontSize)"))
+    assert brand["height"] < 2 * size  # the brand stays on one line ...
+    assert nav["y"] >= brand["y"] + brand["height"] - 1 and nav["y"] > 4  # ... and the menu sits below it
     page.screenshot(path=str(output_dir / "web-mobile.png"))
     context.close()
 
