@@ -37,29 +37,31 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 PG_MIGRATION_LOCK = 0x676B61_0001
 PG_WRITE_LOCK = 0x676B61_0002
 
-_meta = sa.MetaData()
+# The schema the migrations create (tests/test_store.py compares the two, so they cannot drift).
+SCHEMA = sa.MetaData()
 interventions_t = sa.Table(
-    "interventions", _meta,
+    "interventions", SCHEMA,
     sa.Column("id", sa.String(128), primary_key=True),
-    sa.Column("naam", sa.String(300)),
-    sa.Column("record", sa.Text),
-    sa.Column("updated_at", sa.Float),
+    sa.Column("naam", sa.String(300), nullable=False),
+    sa.Column("record", sa.Text, nullable=False),
+    sa.Column("updated_at", sa.Float, nullable=False),
 )
 agendas_t = sa.Table(
-    "agendas", _meta,
+    "agendas", SCHEMA,
     sa.Column("id", sa.String(128), primary_key=True),
-    sa.Column("gemeente", sa.String(300)),
-    sa.Column("provincie", sa.String(64)),
-    sa.Column("record", sa.Text),
-    sa.Column("updated_at", sa.Float),
+    sa.Column("gemeente", sa.String(300), nullable=False),
+    sa.Column("provincie", sa.String(64), nullable=False),
+    sa.Column("record", sa.Text, nullable=False),
+    sa.Column("updated_at", sa.Float, nullable=False),
+    sa.Index("ix_agendas_gemeente", "gemeente"),
 )
 changes_t = sa.Table(
-    "changes", _meta,
+    "changes", SCHEMA,
     sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("kind", sa.String(16)),
-    sa.Column("record_id", sa.String(128)),
-    sa.Column("op", sa.String(8)),
-    sa.Column("at", sa.Float),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("record_id", sa.String(128), nullable=False),
+    sa.Column("op", sa.String(8), nullable=False),
+    sa.Column("at", sa.Float, nullable=False),
 )
 
 

@@ -383,3 +383,20 @@ def test_an_unreachable_database_is_a_store_error_with_a_hint():
     with pytest.raises(StoreError, match="GKA_DATABASE_URL") as info:
         Store(url)
     assert "secret" not in str(info.value)
+
+
+# ---- schema --------------------------------------------------------------------------------------
+def test_the_migrations_create_exactly_the_schema_the_store_declares(store):
+    """Alembic's autogenerate comparison of the migrated database with ``SCHEMA``: no
+    difference in tables, columns, types, nullability or indexes."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from gka_match.data.store import SCHEMA
+
+    def skip_alembic(obj, name, type_, reflected, compare_to):
+        return not (type_ == "table" and name == "alembic_version")
+
+    with store.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True, "include_object": skip_alembic})
+        assert compare_metadata(context, SCHEMA) == []
