@@ -56,8 +56,21 @@ def agenda_intervention_id(gemeente: str, naam: str) -> str:
     return f"ai-{slugify(gemeente)}-{slugify(naam)}"[:120].rstrip("-")
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 class _Record(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_control_characters(cls, value):
+        """No NUL or other control characters (tab and line breaks are text): PostgreSQL refuses
+        NUL in text, and none of them is ever meant in a name or a description."""
+        for text in (value if isinstance(value, list) else [value]):
+            if isinstance(text, str) and (m := _CONTROL.search(text)):
+                raise ValueError(f"contains the control character U+{ord(m.group()):04X}; remove it")
+        return value
 
     bron: Text = Field(description="URL(s) or databank name(s) that the record rests on")
     illustratief: bool = Field(description="True when any detail is made up for demonstration")

@@ -12,6 +12,8 @@ import io
 import docx
 import pytest
 
+from .conftest import TEST_API_KEY
+
 pytestmark = pytest.mark.fast
 CHALLENGE = "Veel peuters in onze wijk hebben een taalachterstand en ouders spreken thuis weinig Nederlands"
 
@@ -115,3 +117,11 @@ def test_documents_and_agendas_by_name(fast_client):
     assert fast_client.get("/agendas/Venray").json()["id"] == "agenda-venray"
     assert fast_client.get("/agendas/compare", params={"a": "Venray", "b": "venray"}).status_code == 422
     assert fast_client.get("/sjabloon.docx").content[:2] == b"PK"
+
+
+def test_a_nul_in_a_record_is_a_422_not_a_database_error(fast_client):
+    rec = {"id": "cat-nul", "naam": "Nul\x00", "korte_omschrijving": "x", "doel": "x", "doelgroep": ["ouders"],
+           "themas": ["taal en lezen"], "setting": ["thuis"], "bron": "https://example.org", "illustratief": False}
+    resp = fast_client.post("/interventions", json=rec, headers={"X-API-Key": TEST_API_KEY})
+    assert resp.status_code == 422 and "U+0000" in resp.json()["detail"]
+    assert fast_client.get("/interventions/cat-nul").status_code == 404
