@@ -109,7 +109,7 @@ def test_bulk_writes_span_several_read_chunks_and_replace_all_deletes_the_rest(s
 
 def test_records_are_kept_as_exact_json_text(store):
     naam = "Taalhuis IJsselmonde – ‘samen’ lezen € 5 🙂"
-    rec = intervention("cat-unicode", naam=naam, doel="Regel één\nregel twee\twith tab and a \x00 byte.")
+    rec = intervention("cat-unicode", naam=naam, doel="Regel één\nregel twee\twith a tab, quotes \" and a backslash \\.")
     store.write([rec])
     assert store.get_intervention("cat-unicode") == rec
     with store.engine.connect() as conn:

@@ -271,6 +271,20 @@ def test_agenda_page_downloads_the_agenda_in_the_template(page, server, output_d
     assert any("Diemen" in c.text for t in document.tables for row in t.rows for c in row.cells)
 
 
+def test_invented_items_are_marked_on_the_programme_and_compare_pages(page, server, output_dir):
+    page.goto(server.url + "/interventie/cat-logo-3000")
+    runner = page.locator("li", has=page.locator("a", has_text="Almere"))
+    assert "Woordenschat met LOGO 3000" in runner.first.inner_text()
+    assert runner.first.locator(".tag--illustratief").inner_text() == "Illustratief"
+    page.screenshot(path=str(output_dir / "web-programma-illustratief.png"), full_page=True)
+    page.goto(server.url + "/vergelijk?a=Almere&b=Dordrecht")
+    shared = page.locator("#gedeeld li", has=page.locator("a", has_text="Woordenschat met LOGO 3000"))
+    assert "LOGO 3000 in de voorschool" in shared.inner_text()
+    assert shared.locator(".tag--illustratief").count() == 2  # Almere's and Dordrecht's invented items
+    assert page.locator("#alleen-a li", has=page.locator(".tag--illustratief")).count() == 0  # Almere's real items
+    page.screenshot(path=str(output_dir / "web-vergelijk-illustratief.png"), full_page=True)
+
+
 def test_nonsense_shows_geen_goede_match(page, server, output_dir):
     page.goto(server.url + "/?q=" + "asdfghjkl+qwerty")
     assert not card_data(page)
