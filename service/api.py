@@ -18,7 +18,7 @@ from gka_match.index.engine import Engine
 from gka_match.index.search import SearchError, SearchRequest, Searcher
 
 from .deps import get_engine, get_searcher, get_settings, get_store, require_api_key
-from .schemas import RunnerOut, SearchHit, SearchResponse
+from .schemas import RunnerOut, SearchResponse
 
 router = APIRouter()
 

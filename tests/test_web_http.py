@@ -7,7 +7,6 @@ import re
 
 import httpx
 import pytest
-from markupsafe import escape
 
 try:
     from .conftest import TEST_API_KEY
