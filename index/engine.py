@@ -349,6 +349,15 @@ class Engine:
         with self._lock:
             yield self
 
+    def stored_vectors(self, doc_ids: list[str]) -> dict[str, np.ndarray]:
+        """The indexed vectors of these documents (ids not indexed yet are left out), for analyses
+        that compare documents without embedding them again."""
+        with self._lock:
+            known = {d.doc_id: n for n, d in enumerate(self.docs)}
+            wanted = [d for d in dict.fromkeys(doc_ids) if d in known]
+            vectors = self.vectors.reconstruct([self.int_ids[known[d]] for d in wanted])
+        return dict(zip(wanted, vectors))
+
     def gemeenten(self) -> list[str]:
         return sorted(self._gemeenten.values())
 
