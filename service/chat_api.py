@@ -18,7 +18,8 @@ from gka_match.config import Settings
 from gka_match.index.filters import Filters
 from gka_match.index.search import Searcher, clean_text
 
-from .chat import ChatIndex, ChatManager, ChatReply
+from .chat import ChatIndex, ChatReply
+from .chat_sessions import ChatManager
 from .deps import get_searcher, get_settings
 from .documents_api import report_url
 from .schemas import RunnerOut, SearchHit

@@ -33,7 +33,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from gka_match.config import Settings
 from gka_match.index.search import Searcher, clean_text
 
-from .chat import ChatIndex, ChatManager, ChatReply, ChatSession
+from .chat import ChatIndex, ChatReply, ChatSession
+from .chat_sessions import ChatManager
 from .chat_api import lazy_manager
 from .deps import get_searcher, get_settings
 from .validation import format_validation

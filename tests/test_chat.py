@@ -21,15 +21,11 @@ from gka_match.index.engine import Engine
 from gka_match.index.filters import Filters
 from gka_match.index.scoring import Ranker
 from gka_match.index.search import Searcher
-from gka_match.service.chat import (
-    DEFAULT_EFFECTIEF,
-    ChatIndex,
-    ChatManager,
-    ChatSession,
-    describe_filters,
-    parse_turn,
-    recognise_filters,
-)
+from gka_match.index.chat_filters import DEFAULT_EFFECTIEF, recognise_filters
+from gka_match.index.chat_turns import parse_turn
+from gka_match.service.chat import ChatIndex, ChatSession
+from gka_match.service.chat_sessions import ChatManager
+from gka_match.service.chat_text import describe_filters
 
 GEMEENTEN = ["Venray", "Groningen", "Utrecht", "Den Haag", "'s-Hertogenbosch", "Sittard-Geleen", "Maastricht"]
 NAMES = ["Kaleidoscoop in de voorschool", "VoorleesExpress Schiedam", "Uk & Puk in de Pekelder peutergroepen"]
