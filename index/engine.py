@@ -23,11 +23,10 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator, Literal
+from typing import Callable, Iterator, Literal, Protocol
 
 import numpy as np
 
-from gka_match.config import Settings
 from gka_match.data.store import Store
 
 from .documents import SearchDoc, agenda_doc, build_documents, catalogue_doc, lexical_text
@@ -79,8 +78,19 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
+class EngineSettings(Protocol):
+    """The settings the engine reads (``gka_match.config.Settings`` has them); the index layer
+    does not import the configuration layer above it."""
+
+    @property
+    def index_dir(self) -> Path: ...
+
+    @property
+    def model_dir(self) -> Path: ...
+
+
 class Engine:
-    def __init__(self, settings: Settings, store: Store, embedder: Embedder):
+    def __init__(self, settings: EngineSettings, store: Store, embedder: Embedder):
         self.settings = settings
         self.store = store
         self.embedder = embedder
@@ -109,7 +119,7 @@ class Engine:
 
     # ---- opening ------------------------------------------------------------------------
     @classmethod
-    def open(cls, settings: Settings, store: Store, embedder: Embedder,
+    def open(cls, settings: EngineSettings, store: Store, embedder: Embedder,
              say: Callable[[str], None] = log.warning, progress: bool = False) -> "Engine":
         engine = cls(settings, store, embedder)
         try:
