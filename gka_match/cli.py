@@ -55,10 +55,10 @@ def cmd_model(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     path, converted = prepare_default_model(settings.model_dir, force=args.force)
-    _say(f"{'Converted' if converted else 'Already prepared'}: {path}")
+    _say(f"{'Omgezet' if converted else 'Al voorbereid'}: {path}")
     precisions = tuple(dict.fromkeys(("fp32", settings.precision, *(["int8"] if args.int8 else []))))
     manifest = export_model(path, precisions, force=args.force or converted, say=_say)
-    _say(f"ONNX export ready ({', '.join(manifest['graphs'])}): {path / 'onnx'}")
+    _say(f"ONNX-export klaar ({', '.join(manifest['graphs'])}): {path / 'onnx'}")
     if settings.model == DEFAULT_MODEL:  # the ranker's reference questions, embedded once per precision
         from gka_match.index.scoring import background_vectors
         from gka_match.runtime import open_embedder
@@ -66,8 +66,8 @@ def cmd_model(args: argparse.Namespace) -> int:
         for precision in manifest["graphs"]:
             background_vectors(open_embedder(replace(settings, precision=precision)), settings.model_dir)
     if settings.model != DEFAULT_MODEL:
-        _say(f"Note: GKA_MODEL={settings.model} is served by sentence-transformers; the prepared "
-             "default model is used only when GKA_MODEL is unset.")
+        _say(f"Let op: GKA_MODEL={settings.model} draait via sentence-transformers; het voorbereide "
+             "standaardmodel wordt alleen gebruikt als GKA_MODEL niet is gezet.")
     return 0
 
 
@@ -76,7 +76,7 @@ def cmd_seed(args: argparse.Namespace) -> int:
     from gka_match.runtime import open_store, seed_bundled
 
     summary = seed_bundled(open_store())
-    _say(f"Bundled data imported: {summary}.")
+    _say(f"Meegeleverde data geïmporteerd: {summary}.")
     return 0
 
 
@@ -92,7 +92,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         settings = load_settings()
         engine = Engine(settings, open_store(settings), open_embedder(settings))
         engine.build(progress=True)
-    _say(f"Index ready: {len(engine.docs)} documents, data version {engine.data_version}, "
+    _say(f"Index klaar: {len(engine.docs)} documenten, dataversie {engine.data_version}, "
          f"snapshot {engine.snapshot}.")
     return 0
 
@@ -252,7 +252,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     if not 1 <= args.workers <= 64:
-        raise UsageError("--workers must be between 1 and 64")
+        raise UsageError("--workers moet tussen 1 en 64 liggen")
     if args.workers == 1:
         from gka_match.service.app import create_app
 

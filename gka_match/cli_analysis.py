@@ -54,17 +54,17 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
 def _check_k(value: int, name: str = "--k") -> None:
     if not 1 <= value <= 100:
-        raise UsageError(f"{name} must be between 1 and 100")
+        raise UsageError(f"{name} moet tussen 1 en 100 liggen")
 
 
 def _check_output(args: argparse.Namespace) -> None:
     if args.output and not args.fmt:
         suffix = Path(args.output).suffix.lower().lstrip(".")
         if suffix not in ("csv", "xlsx"):
-            raise UsageError("--output needs --format csv or xlsx (or a .csv/.xlsx file name)")
+            raise UsageError("--output heeft --format csv of xlsx nodig (of een bestandsnaam op .csv/.xlsx)")
         args.fmt = suffix
     if args.fmt == "xlsx" and not args.output:
-        raise UsageError("xlsx is a binary format; add --output FILE.xlsx")
+        raise UsageError("xlsx is een binair formaat; geef --output BESTAND.xlsx")
 
 
 def _engine():
@@ -80,10 +80,10 @@ def _resolve(engine, ref: str):
         return resolve_agenda(engine, ref)
     except UnknownAgenda as exc:
         if exc.suggestions:
-            hint = f"did you mean: {', '.join(exc.suggestions)}?"
+            hint = f"bedoelt u: {', '.join(exc.suggestions)}?"
         else:
-            hint = f"known gemeenten: {', '.join(exc.known) or '(none)'}"
-        raise UsageError(f"no agenda for '{ref}' (give a gemeente name or agenda id); {hint}") from exc
+            hint = f"bekende gemeenten: {', '.join(exc.known) or '(geen)'}"
+        raise UsageError(f"geen agenda voor '{ref}' (geef een gemeentenaam of agenda-id); {hint}") from exc
 
 
 def _emit_table(frame, args: argparse.Namespace) -> None:
@@ -91,7 +91,7 @@ def _emit_table(frame, args: argparse.Namespace) -> None:
 
     if args.output:
         path = write_table(frame, args.output, args.fmt)
-        _say(f"Written {len(frame)} rows to {path}.")
+        _say(f"{len(frame)} rijen geschreven naar {path}.")
     else:
         frame.to_csv(sys.stdout, index=False)
 

@@ -111,7 +111,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         for link in links:
             _say(("Gekoppeld: " if link.applied else "Suggestie (niet gezet): ") + str(link))
     if valid > 200:
-        _say(f"Writing {valid} {batch.kind} in one transaction…")
+        _say(f"{valid} records ({batch.kind}) worden in één transactie geschreven…")
     summary = store.write(batch.interventions, agendas)
     skipped = f"; skipped {batch.invalid} invalid (listed above)" if batch.invalid else ""
     print(f"Imported {batch.source} ({batch.kind}): {summary}{skipped}.")
@@ -161,10 +161,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     store = _open_store()
     if args.output:
         n = export(store, args.kind, args.fmt, Path(args.output))
-        _say(f"Exported {n} {args.kind} to {args.output}.")
+        _say(f"{n} records ({args.kind}) geëxporteerd naar {args.output}.")
         return 0
     if args.fmt == "xlsx" and sys.stdout.isatty():
-        raise UsageError("xlsx is a binary format; add --output FILE.xlsx or redirect stdout to a file")
+        raise UsageError("xlsx is een binair formaat; geef --output BESTAND.xlsx of stuur stdout naar een bestand")
     try:
         export(store, args.kind, args.fmt, sys.stdout)
         sys.stdout.flush()
@@ -182,8 +182,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
         info = backup(_open_store(), Path(args.file), args.fmt)
     except BackupError as exc:
         raise UsageError(str(exc)) from exc
-    _say(f"Backup written to {info['path']} ({info['format']}): {info['interventions']} interventions, "
-         f"{info['agendas']} agendas, data version {info['data_version']}.")
+    _say(f"Back-up geschreven naar {info['path']} ({info['format']}): {info['interventions']} interventies, "
+         f"{info['agendas']} agenda's, dataversie {info['data_version']}.")
     return 0
 
 

@@ -398,7 +398,7 @@ def test_cli_csv_and_xlsx_exports(cli, tmp_path):
 
     path = tmp_path / "gaten.xlsx"
     code, _, err = cli("gaps", "Venray", "--k", "4", "--format", "xlsx", "--output", str(path))
-    assert code == 0 and "4 rows" in err
+    assert code == 0 and "4 rijen" in err
     sheet = pd.read_excel(path, engine="openpyxl")
     assert len(sheet) == 4 and {"naam", "catalogus_id", "erkenningsniveau", "score", "gemeenten"} <= set(sheet.columns)
 

@@ -487,7 +487,7 @@ def test_backup_restore_round_trip(seeded, tmp_path, capsys, fmt):
     target = tmp_path / f"backup.{fmt}"
     code, _, err = run(capsys, "backup", target, "--format", fmt)
     assert code == 0, err
-    assert f"{len(want_i)} interventions, {len(want_a)} agendas" in err
+    assert f"{len(want_i)} interventies, {len(want_a)} agenda's" in err
     if fmt == "sqlite":
         assert target.read_bytes()[:16] == b"SQLite format 3\x00"
         assert not Path(str(target) + "-wal").exists()
