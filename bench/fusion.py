@@ -79,7 +79,7 @@ def probes_for(probes: list[EvalQuery], corpus: str) -> list[EvalQuery]:
 
 def collect(corpus: Corpus) -> list[Sample]:
     out = []
-    background = background_vectors(corpus.engine.embedder, corpus.engine.settings.model_dir)
+    background = background_vectors(corpus.engine.embedder, corpus.engine.model_dir)
     for query, off in [(q, False) for q in corpus.queries + corpus.probes] + [(q, True) for q in corpus.offtopic]:
         signals = read_signals(query.q)
         X, y = {}, {}

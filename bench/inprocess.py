@@ -120,7 +120,8 @@ def load_parts(settings, store, embedder) -> dict:
 
     import psutil
 
-    from gka_match.index.engine import SNAPSHOT_FILES, Engine, sha256_file
+    from gka_match.index.engine import Engine
+    from gka_match.index.snapshot import SNAPSHOT_FILES, sha256_file
     from gka_match.index.lexical import LexicalIndex
     from gka_match.index.vector import VectorIndex
 
@@ -134,7 +135,7 @@ def load_parts(settings, store, embedder) -> dict:
                      "rss_growth_mb": round((proc.memory_info().rss - rss0) / 2**20, 1)}
         return value
 
-    engine = Engine(settings, store, embedder)
+    engine = Engine(settings.index_dir, store, embedder, model_dir=settings.model_dir)
     snap = engine._current_dir()
     part("sha256_all_files", lambda: [sha256_file(snap / n) for n in SNAPSHOT_FILES])
     rows = part("docs_jsonl_parse", lambda: [json.loads(line) for line in (snap / "docs.jsonl").open(encoding="utf-8")])
@@ -142,7 +143,7 @@ def load_parts(settings, store, embedder) -> dict:
     vectors = part("faiss_read", lambda: VectorIndex.load(snap))
     out["snapshot_mb"] = {n: round((snap / n).stat().st_size / 2**20, 1) for n in SNAPSHOT_FILES}
     del rows, lexical, vectors
-    fresh = Engine(settings, store, embedder)
+    fresh = Engine(settings.index_dir, store, embedder, model_dir=settings.model_dir)
     part("engine_load_total", fresh.load)
     del fresh
     return out

@@ -4,7 +4,6 @@ laid out exactly as ``gka-match seed && gka-match build`` would, so a server can
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,10 +28,9 @@ class Dataset:
 
 def settings_for(data_dir: Path, model_dir: Path) -> Settings:
     base = load_settings()
-    return dataclasses.replace(
-        base, data_dir=data_dir, database_url=f"sqlite:///{data_dir / 'gka.sqlite3'}",
-        model_dir=model_dir, index_dir=data_dir / "index", api_key=None, cors_origins=[],
-    )
+    return base.model_copy(update={
+        "data_dir": data_dir, "database_url": f"sqlite:///{data_dir / 'gka.sqlite3'}",
+        "model_dir": model_dir, "index_dir": data_dir / "index", "api_key": None, "cors_origins": []})
 
 
 def bulk_load(store: Store, corpus: Corpus) -> None:
@@ -49,7 +47,7 @@ def make_dataset(root: Path, corpus: Corpus, embedder, model_dir: Path) -> Datas
     store = Store(settings.database_url)
     bulk_load(store, corpus)
     load_seconds = time.perf_counter() - t0
-    engine = Engine(settings, store, embedder)
+    engine = Engine(settings.index_dir, store, embedder, model_dir=settings.model_dir)
     t0 = time.perf_counter()
     engine.build()
     build_seconds = time.perf_counter() - t0

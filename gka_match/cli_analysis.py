@@ -13,11 +13,7 @@ import json
 import sys
 from pathlib import Path
 
-from gka_match.cli import UsageError, command, parsers
-
-
-def _say(message: str) -> None:
-    print(message, file=sys.stderr)
+from gka_match.cli import UsageError, command, parsers, say
 
 
 def _output_args(p: argparse.ArgumentParser) -> None:
@@ -70,7 +66,7 @@ def _check_output(args: argparse.Namespace) -> None:
 def _engine():
     from gka_match.runtime import open_engine
 
-    return open_engine(say=_say)
+    return open_engine(say=say)
 
 
 def _resolve(engine, ref: str):
@@ -91,7 +87,7 @@ def _emit_table(frame, args: argparse.Namespace) -> None:
 
     if args.output:
         path = write_table(frame, args.output, args.fmt)
-        _say(f"{len(frame)} rijen geschreven naar {path}.")
+        say(f"{len(frame)} rijen geschreven naar {path}.")
     else:
         frame.to_csv(sys.stdout, index=False)
 

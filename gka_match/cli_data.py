@@ -11,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from gka_match.cli import UsageError, command, parsers
+from gka_match.cli import UsageError, command, parsers, say
 from gka_match.config import load_settings
 
 _IMPORT_HELP = """\
@@ -33,10 +33,6 @@ bestandsvormen (details: de README, sectie "Importing and exporting data"):
               interventie een tabel die begint met 'Naam/titel interventie', plus de rijen
               'Doelgroep labels', "Thema's" en 'Setting' (gka-match export template geeft het sjabloon)
 """
-
-
-def _say(message: str) -> None:
-    print(message, file=sys.stderr)
 
 
 def _open_store():
@@ -93,7 +89,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     if batch.kind == "agendas":
         batch.check_links(store.intervention_ids())
     for issue in batch.issues:
-        _say(str(issue))
+        say(str(issue))
     valid = len(batch.records)
     if batch.issues and not args.skip_invalid:
         raise UsageError(
@@ -109,9 +105,9 @@ def cmd_import(args: argparse.Namespace) -> int:
 
         agendas, links = Linker([*store.list_interventions(), *batch.interventions]).link(agendas, apply=args.link == "auto")
         for link in links:
-            _say(("Gekoppeld: " if link.applied else "Suggestie (niet gezet): ") + str(link))
+            say(("Gekoppeld: " if link.applied else "Suggestie (niet gezet): ") + str(link))
     if valid > 200:
-        _say(f"{valid} records ({batch.kind}) worden in één transactie geschreven…")
+        say(f"{valid} records ({batch.kind}) worden in één transactie geschreven…")
     summary = store.write(batch.interventions, agendas)
     skipped = f"; skipped {batch.invalid} invalid (listed above)" if batch.invalid else ""
     print(f"Imported {batch.source} ({batch.kind}): {summary}{skipped}.")
@@ -137,7 +133,7 @@ def _export_docx(args: argparse.Namespace) -> int:
         raise UsageError("een Word-document heeft --output BESTAND.docx nodig")
     if args.kind == "template":
         write_blank_template(args.output)
-        _say(f"Leeg sjabloon geschreven: {args.output}.")
+        say(f"Leeg sjabloon geschreven: {args.output}.")
         return 0
     if args.kind != "agendas" or not args.gemeente:
         raise UsageError("--format docx schrijft één agenda: gebruik `export agendas --format docx --gemeente NAAM`")
@@ -148,7 +144,7 @@ def _export_docx(args: argparse.Namespace) -> int:
         known = ", ".join(sorted(a.gemeente for a in store.list_agendas())[:15])
         raise UsageError(f"geen GKA-agenda van '{wanted}'; bekend zijn bijvoorbeeld {known}")
     write_agenda_docx(agenda, args.output)
-    _say(f"GKA-agenda {agenda.gemeente} geschreven: {args.output} ({len(agenda.interventies)} interventies).")
+    say(f"GKA-agenda {agenda.gemeente} geschreven: {args.output} ({len(agenda.interventies)} interventies).")
     return 0
 
 
@@ -161,7 +157,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     store = _open_store()
     if args.output:
         n = export(store, args.kind, args.fmt, Path(args.output))
-        _say(f"{n} records ({args.kind}) geëxporteerd naar {args.output}.")
+        say(f"{n} records ({args.kind}) geëxporteerd naar {args.output}.")
         return 0
     if args.fmt == "xlsx" and sys.stdout.isatty():
         raise UsageError("xlsx is een binair formaat; geef --output BESTAND.xlsx of stuur stdout naar een bestand")
@@ -182,7 +178,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
         info = backup(_open_store(), Path(args.file), args.fmt)
     except BackupError as exc:
         raise UsageError(str(exc)) from exc
-    _say(f"Back-up geschreven naar {info['path']} ({info['format']}): {info['interventions']} interventies, "
+    say(f"Back-up geschreven naar {info['path']} ({info['format']}): {info['interventions']} interventies, "
          f"{info['agendas']} agenda's, dataversie {info['data_version']}.")
     return 0
 
@@ -195,7 +191,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
         contents = read_backup(Path(args.file))
     except BackupError as exc:
         for issue in exc.issues:
-            _say(str(issue))
+            say(str(issue))
         raise UsageError(str(exc)) from exc
     summary = restore(_open_store(), contents)
     print(f"Restored {Path(args.file).name} ({contents.fmt}; {len(contents.interventions)} interventions, "

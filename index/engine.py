@@ -12,18 +12,13 @@ Index lifecycle
 
 from __future__ import annotations
 
-import fcntl
-import hashlib
-import json
 import logging
-import os
-import shutil
 import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator, Literal, Protocol
+from typing import Callable, Iterator, Literal
 
 import numpy as np
 
@@ -33,10 +28,10 @@ from .documents import SearchDoc, agenda_doc, build_documents, catalogue_doc, le
 from .embedder import Embedder
 from .embedding_cache import EmbeddingCache
 from .filters import Filters
-from .lexical import FILE_NAME as LEXICAL_FILE
 from .lexical import LexicalIndex
 from .candidates import Candidates
 from .query_terms import expand_abbreviations
+from .snapshot import IndexProblem, read_snapshot, write_snapshot
 from .text import analyze, base_stem, split_compound, stem, vocabulary_stems, words
 from .vector import VectorIndex
 
@@ -44,14 +39,6 @@ log = logging.getLogger(__name__)
 
 Mode = Literal["hybrid", "dense", "lexical"]
 MODES: tuple[str, ...] = ("hybrid", "dense", "lexical")
-FORMAT_VERSION = 4  # 2: lexical counts in lexical.npz; 3: float16 vectors; 4: Dutch word forms, aliases in docs
-SNAPSHOT_FILES = ("docs.jsonl", "vectors.faiss", LEXICAL_FILE)
-
-
-class IndexProblem(RuntimeError):
-    """The index on disk cannot be used as it is; the message says why."""
-
-
 @dataclass
 class Runner:
     """A municipality whose agenda applies a programme ("wie doet dit al?")."""
@@ -70,31 +57,18 @@ class Runner:
                    doc.illustratief)
 
 
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-class EngineSettings(Protocol):
-    """The settings the engine reads (``gka_match.config.Settings`` has them); the index layer
-    does not import the configuration layer above it."""
-
-    @property
-    def index_dir(self) -> Path: ...
-
-    @property
-    def model_dir(self) -> Path: ...
-
-
 class Engine:
-    def __init__(self, settings: EngineSettings, store: Store, embedder: Embedder):
-        self.settings = settings
+    """The indexes over one store: built, saved as atomic snapshots, reloaded and kept in sync.
+
+    ``index_dir`` holds the snapshots and the document-embedding cache; ``model_dir`` (default:
+    ``index_dir``) holds what depends on the model only, such as the background query vectors.
+    """
+
+    def __init__(self, index_dir: Path, store: Store, embedder: Embedder, model_dir: Path | None = None):
         self.store = store
         self.embedder = embedder
-        self.index_dir = settings.index_dir
+        self.index_dir = Path(index_dir)
+        self.model_dir = Path(model_dir) if model_dir is not None else self.index_dir
         self.docs: list[SearchDoc] = []
         self.int_ids: list[int] = []
         self.lexical = LexicalIndex.from_tokens([], frozenset())
@@ -119,9 +93,10 @@ class Engine:
 
     # ---- opening ------------------------------------------------------------------------
     @classmethod
-    def open(cls, settings: EngineSettings, store: Store, embedder: Embedder,
-             say: Callable[[str], None] = log.warning, progress: bool = False) -> "Engine":
-        engine = cls(settings, store, embedder)
+    def open(cls, index_dir: Path, store: Store, embedder: Embedder,
+             say: Callable[[str], None] = log.warning, progress: bool = False,
+             model_dir: Path | None = None) -> "Engine":
+        engine = cls(index_dir, store, embedder, model_dir)
         try:
             engine.load()
         except IndexProblem as problem:
@@ -130,81 +105,17 @@ class Engine:
         engine.sync()
         return engine
 
-    def _current_dir(self) -> Path:
-        pointer = self.index_dir / "CURRENT"
-        if not pointer.exists():
-            raise IndexProblem(f"No index found in {self.index_dir}.")
-        return self.index_dir / pointer.read_text().strip()
-
     def load(self) -> None:
-        snap = self._current_dir()
-        manifest_path = snap / "manifest.json"
-        if not manifest_path.exists():
-            raise IndexProblem(f"The index snapshot {snap.name} has no manifest (incomplete or damaged).")
-        try:
-            manifest = json.loads(manifest_path.read_text())
-        except json.JSONDecodeError as exc:
-            raise IndexProblem(f"The index manifest in {snap.name} is damaged ({exc}).") from exc
-        if manifest.get("format") != FORMAT_VERSION:
-            raise IndexProblem(f"The index in {snap.name} has an older format.")
-        if manifest.get("model") != self.embedder.name:
-            raise IndexProblem(
-                f"The index was built with model {manifest.get('model')!r}, but GKA_MODEL is "
-                f"{self.embedder.name!r}; vectors of two models are never mixed."
-            )
-        built = (manifest.get("runtime"), manifest.get("precision"))
-        if built != (self.embedder.runtime, self.embedder.precision):
-            raise IndexProblem(
-                f"The index was embedded with runtime {built[0] or 'torch'} ({built[1] or 'fp32'}), this "
-                f"process embeds with {self.embedder.runtime} ({self.embedder.precision}); vectors made "
-                "two ways are never mixed."
-            )
-        if manifest.get("fingerprint") != self.embedder.fingerprint:
-            raise IndexProblem(
-                f"The index was built with other weights for model {self.embedder.name!r} "
-                "(fingerprint differs); vectors of two models are never mixed."
-            )
-        for name in SNAPSHOT_FILES:
-            path = snap / name
-            if not path.exists():
-                raise IndexProblem(f"Index file {name} is missing from {snap.name}.")
-            if sha256_file(path) != manifest["sha256"].get(name):
-                raise IndexProblem(f"Index file {name} in {snap.name} is corrupt (checksum mismatch).")
-        if manifest["data_version"] > self.store.data_version():
-            raise IndexProblem(
-                f"The index is newer (data version {manifest['data_version']}) than the store "
-                f"({self.store.data_version()}): the store was replaced or restored."
-            )
-        with (snap / "docs.jsonl").open(encoding="utf-8") as f:
-            rows = [json.loads(line) for line in f]
-        docs = [SearchDoc.from_dict(r["doc"]) for r in rows]
-        int_ids = [int(r["int_id"]) for r in rows]
-        vectors = VectorIndex.load(snap)
-        try:
-            lexical = LexicalIndex.load(snap)
-        except ValueError as exc:
-            raise IndexProblem(f"The lexical index in {snap.name} is damaged ({exc}).") from exc
-        if len(vectors) != len(docs) or len(lexical) != len(docs):
-            raise IndexProblem(f"The index files in {snap.name} disagree on the number of documents.")
+        snap = read_snapshot(self.index_dir, self.embedder, self.store.data_version())
         with self._sync_lock, self._lock:
-            self.docs, self.int_ids, self.vectors, self.lexical = docs, int_ids, vectors, lexical
-            self.data_version = manifest["data_version"]
+            self.docs, self.int_ids, self.vectors, self.lexical = snap.docs, snap.int_ids, snap.vectors, snap.lexical
+            self.data_version = snap.data_version
             self._saved_version = self.data_version
-            self.next_id = manifest["next_id"]
+            self.next_id = snap.next_id
             self.snapshot = snap.name
             self._refresh_maps()
 
     # ---- building -----------------------------------------------------------------------
-    @contextmanager
-    def _build_lock(self) -> Iterator[None]:
-        self.index_dir.mkdir(parents=True, exist_ok=True)
-        with open(self.index_dir / ".lock", "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
-
     def build(self, progress: bool = False) -> None:
         """Full rebuild from the store into a new snapshot, swapped in atomically."""
         version = self.store.data_version()  # read first: later writes are replayed by sync()
@@ -224,53 +135,17 @@ class Engine:
 
     def save(self) -> Path:
         """Write the in-memory index as a new snapshot and point CURRENT at it atomically."""
-        with self._build_lock(), self._lock:
-            name = f"snap-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{self.data_version}-{time.monotonic_ns() % 10**6}"
-            tmp = self.index_dir / f".tmp-{name}"
-            tmp.mkdir(parents=True)
-            with (tmp / "docs.jsonl").open("w", encoding="utf-8") as f:
-                for doc, int_id in zip(self.docs, self.int_ids):
-                    f.write(json.dumps({"int_id": int_id, "doc": doc.to_dict()}, ensure_ascii=False) + "\n")
-            self.vectors.save(tmp)
-            self.lexical.save(tmp)
-            manifest = {
-                "format": FORMAT_VERSION,
-                "model": self.embedder.name,
-                "fingerprint": self.embedder.fingerprint,
-                "runtime": self.embedder.runtime,
-                "precision": self.embedder.precision,
-                "dim": self.embedder.dim,
-                "data_version": self.data_version,
-                "next_id": self.next_id,
-                "n_docs": len(self.docs),
-                "created": time.time(),
-                "sha256": {n: sha256_file(tmp / n) for n in SNAPSHOT_FILES},
-            }
-            (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1))
-            for path in tmp.iterdir():
-                with path.open("rb") as f:
-                    os.fsync(f.fileno())
-            final = self.index_dir / name
-            tmp.rename(final)
-            pointer_tmp = self.index_dir / f".CURRENT-{os.getpid()}"
-            pointer_tmp.write_text(name)
-            os.replace(pointer_tmp, self.index_dir / "CURRENT")
-            previous, self.snapshot = self.snapshot, name
+        with self._lock:
+            final = write_snapshot(self.index_dir, self.embedder, self.docs, self.int_ids, self.vectors, self.lexical,
+                                   self.data_version, self.next_id, keep=self.snapshot)
+            self.snapshot = final.name
             self._saved_version = self.data_version
-            self._cleanup(keep={name, previous})
             return final
 
     def save_if_changed(self) -> None:
         """Persist the applied changes (at shutdown): a new snapshot only if there are any."""
         if self._saved_version != self.data_version:
             self.save()
-
-    def _cleanup(self, keep: set[str | None]) -> None:
-        for path in self.index_dir.iterdir():
-            if path.is_dir() and path.name not in keep and (
-                path.name.startswith("snap-") or path.name.startswith(".tmp-")
-            ):
-                shutil.rmtree(path, ignore_errors=True)
 
     # ---- incremental updates ------------------------------------------------------------
     def sync(self) -> int:

@@ -127,7 +127,7 @@ class Searcher:
         self.max_query_chars = max_query_chars
         self.floor = ranker.floor if floor is None else floor
         self.background = background if background is not None else background_vectors(
-            engine.embedder, engine.settings.model_dir)
+            engine.embedder, engine.model_dir)
 
     def check(self, req: SearchRequest) -> None:
         """What only the running service knows: the query limit and the known municipalities."""

@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gka_match.config import Settings, load_settings
 from gka_match.data.store import NotFound, StoreError
+from .chat_sessions import ChatManager
 from .validation import format_validation
 
 log = logging.getLogger("gka_match.service")
@@ -96,6 +97,9 @@ def create_app(settings: Settings | None = None, engine=None) -> FastAPI:
         app.state.engine = engine or await asyncio.to_thread(open_engine, settings, None, log.warning)
         app.state.searcher = await asyncio.to_thread(open_searcher, app.state.engine, settings)
         app.state.store = app.state.engine.store
+        # /chat keeps conversations; /v1 caches the replayed history of its clients (kept apart).
+        app.state.chat_manager = ChatManager(settings.chat_ttl_seconds, settings.chat_max_conversations)
+        app.state.openai_chat_sessions = ChatManager(settings.chat_ttl_seconds, settings.chat_max_conversations)
         task = asyncio.create_task(_follow_store(app))
         log.info("gka-match ready: %d documents", len(app.state.engine.docs))
         try:

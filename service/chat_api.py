@@ -8,7 +8,6 @@ and the answer says so.
 
 from __future__ import annotations
 
-import threading
 from typing import Literal, Optional
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -25,24 +24,9 @@ from .documents_api import report_url
 from .schemas import RunnerOut, SearchHit
 
 router = APIRouter(tags=["chat"])
-_CREATE_LOCK = threading.Lock()
-
-
-def lazy_manager(request: Request, attr: str = "chat_manager") -> ChatManager:
-    """The ``ChatManager`` stored as ``app.state.<attr>``, created from the settings on first use."""
-    state = request.app.state
-    manager = getattr(state, attr, None)
-    if manager is None:
-        with _CREATE_LOCK:
-            manager = getattr(state, attr, None)
-            if manager is None:
-                manager = ChatManager.from_settings(state.settings)
-                setattr(state, attr, manager)
-    return manager
-
-
 def get_chat_manager(request: Request) -> ChatManager:
-    return lazy_manager(request, "chat_manager")
+    """The conversations of ``/chat`` (created with the app, see ``service.app``)."""
+    return request.app.state.chat_manager
 
 
 def check_message(message: str, settings: Settings, name: str = "message") -> str:

@@ -22,10 +22,6 @@ class ChatManager:
         self._sessions: OrderedDict[str, tuple[ChatSession, float]] = OrderedDict()
         self._lock = threading.Lock()
 
-    @classmethod
-    def from_settings(cls, settings) -> "ChatManager":
-        return cls(settings.chat_ttl_seconds, settings.chat_max_conversations)
-
     def __len__(self) -> int:
         with self._lock:
             self._expire(self.clock())

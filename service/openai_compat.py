@@ -35,7 +35,6 @@ from gka_match.index.search import Searcher, clean_text
 
 from .chat import ChatIndex, ChatReply, ChatSession
 from .chat_sessions import ChatManager
-from .chat_api import lazy_manager
 from .deps import get_searcher, get_settings
 from .validation import format_validation
 
@@ -192,7 +191,7 @@ class ChatCompletion(BaseModel):
 
 # ---- the conversation ---------------------------------------------------------------------------
 def get_replay_cache(request: Request) -> ChatManager:
-    return lazy_manager(request, "openai_chat_sessions")
+    return request.app.state.openai_chat_sessions
 
 
 def user_turns(req: ChatCompletionRequest, settings: Settings) -> list[str]:

@@ -9,20 +9,13 @@ the form, and turns every mistake a visitor can make into a Dutch message with a
 
 from __future__ import annotations
 
-import hashlib
-import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Optional
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
-from jinja2 import Environment, FileSystemLoader, select_autoescape
-from markupsafe import Markup, escape
 from pydantic import ValidationError
-from starlette.staticfiles import StaticFiles
 
 from gka_match.config import Settings
 from gka_match.data.models import Agenda, CatalogueIntervention
@@ -30,17 +23,13 @@ from gka_match.data.store import Store
 from gka_match.data.vocab import ERKENNINGSNIVEAUS, PROVINCIES, SETTINGS, THEMAS, erkenning_rank
 from gka_match.index.engine import Engine
 from gka_match.index.filters import parse_doelgroep
-
 from gka_match.index.search import SearchRequest, Searcher
 
 from .api import run_search
 from .deps import get_engine, get_searcher, get_settings, get_store
 from .documents_api import report_params
 from .schemas import SearchHit
-
-HERE = Path(__file__).resolve().parent
-TEMPLATE_DIR = HERE / "templates"
-STATIC_DIR = HERE / "static"
+from .web_templates import not_found, render, root_path, static_files
 
 router = APIRouter(include_in_schema=False)
 
@@ -71,131 +60,6 @@ VOORBEELDEN: tuple[str, ...] = (
     "Ouders met weinig opleiding zijn nauwelijks betrokken bij het leren van hun kind.",
     "Kinderen op de basisschool bewegen weinig en eten een ongezonde lunch.",
 )
-MAANDEN = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
-           "oktober", "november", "december")
-SECURITY_HEADERS = {
-    # No script at all on these pages; styles and images only from here.
-    "Content-Security-Policy": (
-        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
-        "base-uri 'none'; frame-ancestors 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-}
-
-
-# ---- templates -----------------------------------------------------------------------------------
-_URL_OR_MAIL = re.compile(r"(https?://[^\s<>\"';]+)|([\w.+-]+@[\w-]+(?:\.[\w-]+)+)")
-
-
-def linkify(text: Optional[str]) -> Markup:
-    """Escape ``text`` and turn http(s) URLs and e-mail addresses in it into links."""
-    if not text:
-        return Markup("")
-    out: list[Markup] = []
-    pos = 0
-    for m in _URL_OR_MAIL.finditer(text):
-        found = m.group(0)
-        if m.group(1):
-            found = found.rstrip(".,:)")
-            href = found
-        else:
-            href = "mailto:" + found
-        start, end = m.start(), m.start() + len(found)
-        out.append(escape(text[pos:start]))
-        out.append(Markup('<a href="{0}" rel="noopener noreferrer">{1}</a>').format(href, found))
-        pos = end
-    out.append(escape(text[pos:]))
-    return Markup("").join(out)
-
-
-def safe_url(url: Optional[str]) -> Optional[str]:
-    """An http(s) URL fit for ``href``, or None (``javascript:`` and friends are never links)."""
-    if not url:
-        return None
-    url = url.strip()
-    if re.match(r"^https?://[^\s<>\"']+$", url, re.IGNORECASE):
-        return url
-    if re.match(r"^www\.[^\s<>\"'/]+\.[a-z]{2,}(/[^\s<>\"']*)?$", url, re.IGNORECASE):
-        return "https://" + url
-    return None
-
-
-def nl_datum(value: Optional[str]) -> str:
-    """'2016-06' -> 'juni 2016'; '2015-12-10' -> '10 december 2015'."""
-    if not value:
-        return ""
-    parts = value.split("-")
-    try:
-        if len(parts) == 3:
-            return f"{int(parts[2])} {MAANDEN[int(parts[1]) - 1]} {parts[0]}"
-        if len(parts) == 2:
-            return f"{MAANDEN[int(parts[1]) - 1]} {parts[0]}"
-    except (ValueError, IndexError):
-        pass
-    return value
-
-
-def euro(value: Optional[int]) -> str:
-    return "" if value is None else "€ " + f"{value:,}".replace(",", ".")
-
-
-def erkenning_label(niveau: str) -> str:
-    return "Erkenning onbekend" if niveau == "onbekend" else niveau[:1].upper() + niveau[1:]
-
-
-def leeftijd(van: Optional[int], tot: Optional[int]) -> str:
-    if van is None and tot is None:
-        return ""
-    if van is None:
-        return f"tot {tot} jaar"
-    if tot is None:
-        return f"vanaf {van} jaar"
-    return f"{van} jaar" if van == tot else f"{van}-{tot} jaar"
-
-
-def _static_version() -> str:
-    h = hashlib.sha256()
-    for path in sorted(STATIC_DIR.glob("*")):
-        h.update(path.name.encode())
-        h.update(path.read_bytes())
-    return h.hexdigest()[:10]
-
-
-_env = Environment(
-    loader=FileSystemLoader(TEMPLATE_DIR),
-    autoescape=select_autoescape(enabled_extensions=("html",), default=True),
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
-_env.filters.update(linkify=linkify, safe_url=safe_url, nl_datum=nl_datum, euro=euro,
-                    erkenning_label=erkenning_label)
-_env.globals.update(
-    erkenning_rank=erkenning_rank, leeftijd=leeftijd, static_version=_static_version(),
-)
-templates = Jinja2Templates(env=_env)
-_static = StaticFiles(directory=STATIC_DIR)
-
-
-def _root(request: Request) -> str:
-    return (request.scope.get("root_path") or "").rstrip("/")
-
-
-def _render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> Response:
-    return templates.TemplateResponse(
-        request, name, {"root": _root(request), **context}, status_code=status_code, headers=SECURITY_HEADERS,
-    )
-
-
-def _not_found(request: Request, what: str) -> Response:
-    return _render(request, "error.html", {
-        "status": 404,
-        "title": "Niet gevonden",
-        "heading": "Deze pagina bestaat niet",
-        "message": what,
-    }, status_code=404)
-
-
 # ---- the search form -----------------------------------------------------------------------------
 @dataclass
 class Form:
@@ -380,9 +244,9 @@ def search_page(request: Request, engine: Engine = Depends(get_engine), searcher
         "voorbeelden": VOORBEELDEN, "strength_labels": STRENGTH_LABELS,
     }
     if errors:
-        return _render(request, "search.html", context, status_code=422)
+        return render(request, "search.html", context, status_code=422)
     if not form.q:
-        return _render(request, "search.html", context)
+        return render(request, "search.html", context)
     try:
         req = SearchRequest(
             q=form.q, k=form.k, mode="hybrid", thema=form.thema, doelgroep=form.doelgroep,
@@ -393,15 +257,15 @@ def search_page(request: Request, engine: Engine = Depends(get_engine), searcher
     except ValidationError as exc:
         bad = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
         context["errors"] = [f"De zoekvraag kon niet worden gelezen ({bad}). Pas de vraag of de filters aan."]
-        return _render(request, "search.html", context, status_code=422)
+        return render(request, "search.html", context, status_code=422)
     except HTTPException as exc:
         context["errors"] = [f"De zoekopdracht kon niet worden uitgevoerd ({exc.detail}). Pas de vraag of de "
                              "filters aan en probeer het opnieuw."]
-        return _render(request, "search.html", context, status_code=exc.status_code)
+        return render(request, "search.html", context, status_code=exc.status_code)
     context["cards"] = _cards(response.results, engine)
     context["answer"] = response
     context["report_params"] = report_params(req.q, req.filters()) if response.results else []
-    return _render(request, "search.html", context)
+    return render(request, "search.html", context)
 
 
 # ---- detail pages --------------------------------------------------------------------------------
@@ -413,18 +277,18 @@ def intervention_page(intervention_id: str, request: Request, store: Store = Dep
         doc = engine.doc(intervention_id)
         if doc is not None and doc.kind == "agenda":
             # An agenda intervention lives within its agenda: show it there.
-            return RedirectResponse(f"{_root(request)}/agenda/{doc.record_id}#{doc.doc_id}", status_code=303)
-        return _not_found(request, f"We kennen geen interventie met de code {_quote(intervention_id)}. "
+            return RedirectResponse(f"{root_path(request)}/agenda/{doc.record_id}#{doc.doc_id}", status_code=303)
+        return not_found(request, f"We kennen geen interventie met de code {_quote(intervention_id)}. "
                                    "Misschien is ze verwijderd of is de link niet compleet.")
     runners = engine.runners(rec.id)
-    return _render(request, "intervention.html", {"rec": rec, "runners": runners})
+    return render(request, "intervention.html", {"rec": rec, "runners": runners})
 
 
 @router.get("/agenda/{agenda_id:path}", response_class=HTMLResponse)
 def agenda_page(agenda_id: str, request: Request, store: Store = Depends(get_store)) -> Response:
     agenda: Agenda | None = store.find_agenda(agenda_id)
     if agenda is None:
-        return _not_found(request, f"We kennen geen GKA-agenda met de code {_quote(agenda_id)}. "
+        return not_found(request, f"We kennen geen GKA-agenda met de code {_quote(agenda_id)}. "
                                    "Misschien is ze verwijderd of is de link niet compleet.")
     programmes: dict[str, CatalogueIntervention] = {}
     for item in agenda.interventies:
@@ -432,11 +296,11 @@ def agenda_page(agenda_id: str, request: Request, store: Store = Depends(get_sto
             prog = store.get_intervention(item.catalogus_id)
             if prog is not None:
                 programmes[item.catalogus_id] = prog
-    return _render(request, "agenda.html", {"agenda": agenda, "programmes": programmes})
+    return render(request, "agenda.html", {"agenda": agenda, "programmes": programmes})
 
 
 # ---- static files --------------------------------------------------------------------------------
 @router.get("/static/{path:path}", name="static")
 async def static_file(path: str, request: Request) -> Response:
     """The stylesheet and icon; StaticFiles does the path checks, ETags and 304s."""
-    return await _static.get_response(path, request.scope)
+    return await static_files.get_response(path, request.scope)

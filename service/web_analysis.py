@@ -19,7 +19,7 @@ from gka_match.index import analysis
 from gka_match.index.engine import Engine
 
 from .deps import get_engine
-from .web import SECURITY_HEADERS, templates
+from .web_templates import render as render_page
 
 router = APIRouter(include_in_schema=False)
 
@@ -34,11 +34,7 @@ RELATIE_LABELS = {
 
 
 def _render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> Response:
-    root = (request.scope.get("root_path") or "").rstrip("/")
-    return templates.TemplateResponse(
-        request, name, {"root": root, "relatie_labels": RELATIE_LABELS, **context},
-        status_code=status_code, headers=SECURITY_HEADERS,
-    )
+    return render_page(request, name, {"relatie_labels": RELATIE_LABELS, **context}, status_code)
 
 
 def _param(request: Request, name: str) -> str:

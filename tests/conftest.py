@@ -148,7 +148,6 @@ def output_dir() -> Path:
 def hash_engine(tmp_path_factory):
     """The bundled data indexed with :class:`HashEncoder` (no model weights): the real store,
     engine, search core and service, in ~10 s. For tests of behaviour, not of match quality."""
-    import dataclasses
 
     from gka_match.config import load_settings
     from gka_match.data.store import Store
@@ -158,14 +157,14 @@ def hash_engine(tmp_path_factory):
     from gka_match.runtime import seed_bundled
 
     root = tmp_path_factory.mktemp("hash-engine")
-    settings = dataclasses.replace(
-        load_settings(), data_dir=root, database_url=f"sqlite:///{root / 'gka.sqlite3'}", model="hash-ngrams",
-        model_dir=root / "models", index_dir=root / "index", api_key=TEST_API_KEY)
+    settings = load_settings().model_copy(update={
+        "data_dir": root, "database_url": f"sqlite:///{root / 'gka.sqlite3'}", "model": "hash-ngrams",
+        "model_dir": root / "models", "index_dir": root / "index", "api_key": TEST_API_KEY})
     settings.model_dir.mkdir()
     store = Store(settings.database_url)
     seed_bundled(store)
     embedder = Embedder(ModelChoice("hash-ngrams", "hash-ngrams", "hash", "fp32"), encoder=HashEncoder())
-    engine = Engine.open(settings, store, embedder, say=lambda _: None)
+    engine = Engine.open(settings.index_dir, store, embedder, say=lambda _: None, model_dir=settings.model_dir)
     return settings, engine
 
 

@@ -139,7 +139,7 @@ def _open(data_dir: Path, model_dir: Path, embedder=None, prepare=None):
     store = open_store(settings)
     if prepare:
         prepare(store)
-    return Engine.open(settings, store, embedder or open_embedder(settings))
+    return Engine.open(settings.index_dir, store, embedder or open_embedder(settings), model_dir=settings.model_dir)
 
 
 @pytest.fixture(scope="module")
@@ -278,7 +278,7 @@ def test_challenge_embeddings_are_cached_per_agenda_and_data_version(fixture_eng
 
     space = analysis.agenda_space(fixture_engine)
     assert analysis.agenda_space(fixture_engine) is space  # same data version: same space
-    assert (fixture_engine.settings.index_dir / analysis.CACHE_FILENAME).exists()
+    assert (fixture_engine.index_dir / analysis.CACHE_FILENAME).exists()
     encoded: list[str] = []
     embedder = fixture_engine.embedder
     original = embedder.encode_documents

@@ -37,7 +37,7 @@ def searcher(seeded_dir, model_dir) -> Searcher:
         mp.setenv("GKA_DATA_DIR", str(seeded_dir))
         mp.setenv("GKA_MODEL_DIR", str(model_dir))
         settings = load_settings()
-        engine = Engine.open(settings, Store(settings.database_url), open_embedder(settings))
+        engine = Engine.open(settings.index_dir, Store(settings.database_url), open_embedder(settings), model_dir=settings.model_dir)
     return Searcher(engine, Ranker.load())
 
 

@@ -7,7 +7,6 @@ the real model run over HTTP in ``test_chat_http.py``.
 
 from __future__ import annotations
 
-import dataclasses
 import shutil
 import threading
 
@@ -157,11 +156,10 @@ def engine(seeded_dir, model_dir, tmp_path_factory) -> ChatIndex:
     """The search core over the real engine (real e5 model) on a private copy of the seeded data."""
     root = tmp_path_factory.mktemp("chat-engine")
     shutil.copytree(seeded_dir, root, dirs_exist_ok=True)
-    settings = dataclasses.replace(
-        load_settings(), data_dir=root, database_url=f"sqlite:///{root / 'gka.sqlite3'}", index_dir=root / "index",
-        model_dir=model_dir,
-    )
-    index = Engine.open(settings, Store(settings.database_url), open_embedder(settings))
+    settings = load_settings().model_copy(update={
+        "data_dir": root, "database_url": f"sqlite:///{root / 'gka.sqlite3'}", "index_dir": root / "index",
+        "model_dir": model_dir})
+    index = Engine.open(settings.index_dir, Store(settings.database_url), open_embedder(settings), model_dir=settings.model_dir)
     return ChatIndex(Searcher(index, Ranker.load()))
 
 
@@ -323,9 +321,3 @@ def test_manager_is_thread_safe():
     for t in threads:
         t.join()
     assert not errors and len(manager) == 50
-
-
-def test_manager_from_settings():
-    settings = dataclasses.replace(load_settings(), chat_ttl_seconds=5, chat_max_conversations=7)
-    manager = ChatManager.from_settings(settings)
-    assert (manager.ttl, manager.max) == (5, 7)

@@ -15,7 +15,8 @@ from gka_match.data.store import Store
 from gka_match.data.vocab import erkenning_rank
 from gka_match.index.embedder import Embedder
 from gka_match.runtime import open_embedder
-from gka_match.index.engine import Engine, IndexProblem
+from gka_match.index.engine import Engine
+from gka_match.index.snapshot import IndexProblem
 from gka_match.index.filters import Filters, parse_doelgroep
 from gka_match.index.scoring import Ranker
 from gka_match.index.search import SearchRequest, Searcher
@@ -33,7 +34,7 @@ def embedder(model_dir) -> Embedder:
 @pytest.fixture
 def engine(settings_env, embedder) -> Engine:
     settings = load_settings()
-    return Engine.open(settings, Store(settings.database_url), embedder)
+    return Engine.open(settings.index_dir, Store(settings.database_url), embedder, model_dir=settings.model_dir)
 
 
 def ask(engine: Engine, q: str, k: int = 10, mode: str = "hybrid", floor: float | None = 0.0, **filters):
@@ -143,7 +144,7 @@ def test_incremental_add_change_delete_without_rebuild(engine):
 
 def test_reopen_catches_up_from_change_log(settings_env, embedder, engine):
     engine.store.write(interventions=[_intervention("cat-test-schaken", "Schaakles", "Kinderen leren schaken.")])
-    reopened = Engine.open(load_settings(), Store(load_settings().database_url), embedder)
+    reopened = Engine.open(load_settings().index_dir, Store(load_settings().database_url), embedder, model_dir=load_settings().model_dir)
     assert reopened.snapshot == engine.snapshot  # caught up incrementally, no rebuild
     assert reopened.doc("cat-test-schaken") is not None
 
@@ -154,9 +155,9 @@ def test_model_mismatch_is_detected_and_rebuilt(settings_env, embedder, model_di
     other = open_embedder(settings)
     store = Store(settings.database_url)
     with pytest.raises(IndexProblem, match="never mixed"):
-        Engine(settings, store, other).load()
+        Engine(settings.index_dir, store, other, model_dir=settings.model_dir).load()
     messages: list[str] = []
-    rebuilt = Engine.open(settings, store, other, say=messages.append)
+    rebuilt = Engine.open(settings.index_dir, store, other, say=messages.append, model_dir=settings.model_dir)
     assert messages and "model" in messages[0]
     assert ask(rebuilt, QUERY, k=3)
 
@@ -165,13 +166,13 @@ def test_corrupt_or_missing_index_file_is_rebuilt(settings_env, embedder, engine
     snap = engine.index_dir / engine.snapshot
     (snap / "vectors.faiss").write_bytes(b"garbage")
     messages: list[str] = []
-    reopened = Engine.open(load_settings(), engine.store, embedder, say=messages.append)
+    reopened = Engine.open(load_settings().index_dir, engine.store, embedder, say=messages.append, model_dir=load_settings().model_dir)
     assert "corrupt" in messages[0]
     assert reopened.snapshot != engine.snapshot and ask(reopened, QUERY, k=3)
 
     (engine.index_dir / reopened.snapshot / "lexical.npz").unlink()
     messages.clear()
-    again = Engine.open(load_settings(), engine.store, embedder, say=messages.append)
+    again = Engine.open(load_settings().index_dir, engine.store, embedder, say=messages.append, model_dir=load_settings().model_dir)
     assert "missing" in messages[0] and ask(again, QUERY, k=3)
 
 
@@ -196,6 +197,6 @@ def test_killed_build_leaves_previous_index_serving(data_dir, model_dir, embedde
     settings = load_settings()
     store = Store(settings.database_url)
     assert store.counts()["interventions"] >= 150
-    engine = Engine(settings, store, embedder)
+    engine = Engine(settings.index_dir, store, embedder, model_dir=settings.model_dir)
     engine.load()  # the previous snapshot loads cleanly
     assert engine.snapshot == before and ask(engine, QUERY, k=3)

@@ -105,17 +105,18 @@ def test_a_search_never_imports_torch(seeded_dir, model_dir):
 def test_an_index_built_with_another_runtime_is_rebuilt(settings_env, model_dir):
     from gka_match.config import load_settings
     from gka_match.data.store import Store
-    from gka_match.index.engine import Engine, IndexProblem
+    from gka_match.index.engine import Engine
+    from gka_match.index.snapshot import IndexProblem
 
     settings = load_settings()
     store = Store(settings.database_url)
-    onnx = Engine.open(settings, store, Embedder(choose_model("multilingual-e5-small", model_dir)))
+    onnx = Engine.open(settings.index_dir, store, Embedder(choose_model("multilingual-e5-small", model_dir)), model_dir=settings.model_dir)
     assert onnx.embedder.runtime == "onnx"
     torch_embedder = Embedder(choose_model("multilingual-e5-small", model_dir, runtime="torch"))
     with pytest.raises(IndexProblem, match="runtime onnx"):
-        Engine(settings, store, torch_embedder).load()
+        Engine(settings.index_dir, store, torch_embedder, model_dir=settings.model_dir).load()
     messages: list[str] = []
-    rebuilt = Engine.open(settings, store, torch_embedder, say=messages.append)
+    rebuilt = Engine.open(settings.index_dir, store, torch_embedder, say=messages.append, model_dir=settings.model_dir)
     assert messages and "Rebuilding" in messages[0] and "torch" in messages[0]
     assert rebuilt.snapshot != onnx.snapshot
     manifest = json.loads((rebuilt.index_dir / rebuilt.snapshot / "manifest.json").read_text())

@@ -79,9 +79,19 @@ def _cell(name: str, text: str, source: str, row: int, column: str, issues: list
     return text
 
 
-def _tabular(path: Path, header: list[Any], rows: list[tuple[int, list[str]]], kind: Kind | None,
-             fmt: str, progress: bool) -> ImportBatch:
-    """Shared by CSV and XLSX: ``rows`` are (data row number, cell strings)."""
+def _tabular(path: Path, grid: list[list[str]], kind: Kind | None, fmt: str, progress: bool,
+             empty: str) -> ImportBatch:
+    """Shared by CSV and XLSX: ``grid`` is the sheet as cell strings, ``empty`` the message for no rows.
+
+    Leading blank rows are skipped; the first non-blank row is the header, and data rows are
+    numbered from 1 below it, the way a spreadsheet user counts them.
+    """
+    while grid and not any(c.strip() for c in grid[0]):
+        grid = grid[1:]
+    if not grid:
+        raise ImportFileError(empty)
+    header = grid[0]
+    rows = [(n, r) for n, r in enumerate(grid[1:], start=1) if any(c.strip() for c in r)]
     names = [_norm_header(h) for h in header]
     used = [i for i, n in enumerate(names) if n]
     for i, n in enumerate(names):
@@ -283,13 +293,7 @@ def read_csv(path: Path, kind: Kind | None, progress: bool) -> ImportBatch:
         all_rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as exc:
         raise ImportFileError(f"{path.name} is not a readable CSV file ({exc})") from exc
-    while all_rows and not any(c.strip() for c in all_rows[0]):
-        all_rows.pop(0)
-    if not all_rows:
-        raise ImportFileError(f"{path.name} is empty; it holds no records")
-    header, body = all_rows[0], all_rows[1:]
-    rows = [(n, r) for n, r in enumerate(body, start=1) if any(c.strip() for c in r)]
-    return _tabular(path, header, rows, kind, "csv", progress)
+    return _tabular(path, all_rows, kind, "csv", progress, f"{path.name} is empty; it holds no records")
 
 
 def _xlsx_text(value: Any) -> str:
@@ -323,13 +327,8 @@ def read_xlsx(path: Path, kind: Kind | None, progress: bool) -> ImportBatch:
                 raise ImportFileError(f"{path.name} has more than {MAX_XLSX_ROWS} rows; split it into smaller files")
     finally:
         wb.close()
-    while grid and not any(c.strip() for c in grid[0]):
-        grid.pop(0)
-    if not grid:
-        raise ImportFileError(f"{path.name}: the sheet '{ws.title}' is empty; it holds no records")
-    header, body = grid[0], grid[1:]
-    rows = [(n, r) for n, r in enumerate(body, start=1) if any(c.strip() for c in r)]
-    return _tabular(path, header, rows, kind, "xlsx", progress)
+    return _tabular(path, grid, kind, "xlsx", progress,
+                    f"{path.name}: the sheet '{ws.title}' is empty; it holds no records")
 
 
 __all__ = ["MAX_XLSX_ROWS", "read_csv", "read_xlsx"]

@@ -196,8 +196,7 @@ def agenda_space(engine) -> AgendaSpace:
             return space
         cache = _CACHES.get(engine)
         if cache is None:
-            directory = getattr(getattr(engine, "settings", None), "index_dir", None)
-            cache = _CACHES[engine] = ChallengeEmbeddings(engine.embedder, Path(directory) if directory else None)
+            cache = _CACHES[engine] = ChallengeEmbeddings(engine.embedder, engine.index_dir)
         space = _SPACES[engine] = AgendaSpace(engine, cache)
         return space
 
