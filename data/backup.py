@@ -60,14 +60,14 @@ def backup(store: Store, dest: str | Path, fmt: str | None = None) -> dict[str, 
     is_sqlite = store.url.startswith("sqlite")
     fmt = fmt or ("sqlite" if is_sqlite else "jsonl")
     if fmt == "sqlite" and not is_sqlite:
-        raise BackupError("a SQLite backup needs a SQLite store; this store is not SQLite, use --format jsonl")
+        raise BackupError("een SQLite-back-up vraagt een SQLite-store; deze store is geen SQLite, gebruik --format jsonl")
     if dest.is_dir():
-        raise BackupError(f"{dest} is a folder; give a file name for the backup")
+        raise BackupError(f"{dest} is een map; geef een bestandsnaam voor de back-up")
     if not dest.parent.exists():
-        raise BackupError(f"folder {dest.parent} does not exist; create it first")
+        raise BackupError(f"de map {dest.parent} bestaat niet; maak haar eerst aan")
     live = _sqlite_path(store)
     if live is not None and dest.resolve() == live:
-        raise BackupError(f"{dest} is the live database itself; choose another file for the backup")
+        raise BackupError(f"{dest} is de draaiende database zelf; kies een ander bestand voor de back-up")
     fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
     os.close(fd)
     tmp = Path(tmp_name)
@@ -77,7 +77,7 @@ def backup(store: Store, dest: str | Path, fmt: str | None = None) -> dict[str, 
         elif fmt == "jsonl":
             counts = _backup_jsonl(store, tmp)
         else:
-            raise BackupError(f"unknown backup format '{fmt}'; use sqlite or jsonl")
+            raise BackupError(f"onbekend back-upformaat '{fmt}'; kies sqlite of jsonl")
         os.replace(tmp, dest)
     finally:
         tmp.unlink(missing_ok=True)
@@ -134,8 +134,8 @@ class BackupContents:
 
 def _not_backup(path: Path, why: str) -> BackupError:
     return BackupError(
-        f"{path.name} is not a gka-match backup ({why}); give a file made by `gka-match backup`, "
-        "or load records with `gka-match import`"
+        f"{path.name} is geen gka-match-back-up ({why}); geef een bestand van `gka-match backup`, "
+        "of laad records met `gka-match import`"
     )
 
 
@@ -143,11 +143,11 @@ def read_backup(path: str | Path) -> BackupContents:
     """Read and validate a backup; raises :class:`BackupError` (with every issue) if it is unusable."""
     path = Path(path).expanduser()
     if not path.exists():
-        raise BackupError(f"{path} does not exist")
+        raise BackupError(f"{path} bestaat niet")
     if path.is_dir():
-        raise BackupError(f"{path} is a folder; give a backup file")
+        raise BackupError(f"{path} is een map; geef een back-upbestand")
     if path.stat().st_size == 0:
-        raise _not_backup(path, "the file is empty")
+        raise _not_backup(path, "het bestand is leeg")
     with open(path, "rb") as fh:
         head = fh.read(len(_SQLITE_MAGIC))
     if head == _SQLITE_MAGIC:
@@ -159,7 +159,7 @@ def read_backup(path: str | Path) -> BackupContents:
     good_a, bad_a = validate_rows(rows_a, Agenda, name)
     issues += bad_a + check_catalogue_links(good_a, {r.id for _, r in good_i}, name)
     if issues:
-        raise BackupError(f"{name} holds {len(issues)} invalid record issue(s); nothing was restored", issues)
+        raise BackupError(f"{name} bevat {len(issues)} probleem(en) met ongeldige records; er is niets teruggezet", issues)
     return BackupContents(fmt, [r for _, r in good_i], [r for _, r in good_a])
 
 
@@ -167,15 +167,15 @@ def _sqlite_rows(path: Path) -> tuple[list[tuple[int, dict]], list[tuple[int, di
     try:
         conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
     except sqlite3.Error as exc:
-        raise _not_backup(path, f"cannot open it as SQLite: {exc}") from exc
+        raise _not_backup(path, f"het opent niet als SQLite: {exc}") from exc
     try:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         missing = {"interventions", "agendas", "changes"} - tables
         if missing:
-            raise _not_backup(path, f"a SQLite database without the table(s) {', '.join(sorted(missing))}")
+            raise _not_backup(path, f"een SQLite-database zonder de tabel(len) {', '.join(sorted(missing))}")
         check = conn.execute("PRAGMA quick_check").fetchone()[0]
         if check != "ok":
-            raise BackupError(f"{path.name} is damaged (SQLite quick_check: {check}); use another backup")
+            raise BackupError(f"{path.name} is beschadigd (SQLite quick_check: {check}); gebruik een andere back-up")
         out = []
         for table in ("interventions", "agendas"):
             rows = []
@@ -187,7 +187,7 @@ def _sqlite_rows(path: Path) -> tuple[list[tuple[int, dict]], list[tuple[int, di
             out.append(rows)
         return out[0], out[1]
     except sqlite3.DatabaseError as exc:
-        raise _not_backup(path, f"unreadable SQLite file: {exc}") from exc
+        raise _not_backup(path, f"onleesbaar SQLite-bestand: {exc}") from exc
     finally:
         conn.close()
 
@@ -196,30 +196,30 @@ def _jsonl_rows(path: Path) -> tuple[list[tuple[int, dict]], list[tuple[int, dic
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise _not_backup(path, "neither a SQLite file nor UTF-8 text") from exc
+        raise _not_backup(path, "geen SQLite-bestand en geen UTF-8-tekst") from exc
     lines = list(jsonl_lines(text))
     header = lines[0][1] if lines and lines[0][0] == 1 else None
     if not isinstance(header, dict) or BACKUP_KEY not in header:
-        raise _not_backup(path, f"the first line is not the backup header with \"{BACKUP_KEY}\"")
+        raise _not_backup(path, f"de eerste regel is niet de back-upkop met \"{BACKUP_KEY}\"")
     if header[BACKUP_KEY] != BACKUP_VERSION:
-        raise BackupError(f"{path.name} is a gka-match backup of version {header[BACKUP_KEY]}; this "
-                          f"gka-match reads version {BACKUP_VERSION}")
+        raise BackupError(f"{path.name} is een gka-match-back-up van versie {header[BACKUP_KEY]}; deze "
+                          f"gka-match leest versie {BACKUP_VERSION}")
     rows_i: list[tuple[int, dict]] = []
     rows_a: list[tuple[int, dict]] = []
     for n, obj, error in lines[1:]:
         if error:
-            raise BackupError(f"{path.name}, line {n}: not valid JSON ({error.msg}); the backup is damaged")
+            raise BackupError(f"{path.name}, regel {n}: geen geldige JSON ({error.msg}); de back-up is beschadigd")
         kind = obj.get("kind") if isinstance(obj, dict) else None
         if kind not in ("intervention", "agenda") or not isinstance(obj.get("record"), dict):
-            raise BackupError(f"{path.name}, line {n}: expected {{\"kind\": \"intervention\"|\"agenda\", "
-                              "\"record\": {...}}; the backup is damaged")
+            raise BackupError(f"{path.name}, regel {n}: verwacht {{\"kind\": \"intervention\"|\"agenda\", "
+                              "\"record\": {...}}; de back-up is beschadigd")
         (rows_i if kind == "intervention" else rows_a).append((n, obj["record"]))
     expected = header.get("counts") or {}
     found = {"interventions": len(rows_i), "agendas": len(rows_a)}
     for key, count in found.items():
         if key in expected and expected[key] != count:
-            raise BackupError(f"{path.name} is incomplete: its header promises {expected[key]} {key}, "
-                              f"the file holds {count}; use another backup")
+            raise BackupError(f"{path.name} is onvolledig: de kop belooft {expected[key]} {key}, "
+                              f"het bestand bevat er {count}; gebruik een andere back-up")
     return rows_i, rows_a
 
 

@@ -54,7 +54,7 @@ def records(store: Store, kind: Kind) -> list[BaseModel]:
         return list(store.list_interventions())
     if kind == "agendas":
         return list(store.list_agendas())
-    raise ValueError(f"unknown kind '{kind}'; use interventions or agendas")
+    raise ValueError(f"onbekende soort '{kind}'; kies interventions of agendas")
 
 
 # ---- cells ----------------------------------------------------------------------------------
@@ -121,7 +121,7 @@ def _names(kind: Kind) -> tuple[str, ...]:
 def write_records(items: list[BaseModel], kind: Kind, fmt: str, out: IO | str | Path) -> int:
     """Write ``items`` in ``fmt``; ``out`` is a text stream (a binary one or a path for xlsx)."""
     if fmt not in EXPORT_FORMATS:
-        raise ValueError(f"unknown format '{fmt}'; use one of: {', '.join(EXPORT_FORMATS)}")
+        raise ValueError(f"onbekend formaat '{fmt}'; kies uit: {', '.join(EXPORT_FORMATS)}")
     if fmt == "xlsx":
         _write_xlsx(kind, items, out)
         return len(items)

@@ -69,7 +69,7 @@ class _Record(BaseModel):
         NUL in text, and none of them is ever meant in a name or a description."""
         for text in (value if isinstance(value, list) else [value]):
             if isinstance(text, str) and (m := _CONTROL.search(text)):
-                raise ValueError(f"contains the control character U+{ord(m.group()):04X}; remove it")
+                raise ValueError(f"bevat het stuurteken U+{ord(m.group()):04X}; haal het weg")
         return value
 
     bron: Text = Field(description="URL(s) or databank name(s) that the record rests on")
@@ -96,7 +96,7 @@ class _Targeted(_Record):
             and self.leeftijd_tot is not None
             and self.leeftijd_van > self.leeftijd_tot
         ):
-            raise ValueError("leeftijd_van must not be greater than leeftijd_tot")
+            raise ValueError("leeftijd_van mag niet groter zijn dan leeftijd_tot")
         return self
 
     @field_validator("doelgroep", "themas", "setting")
@@ -126,7 +126,7 @@ class CatalogueIntervention(_Targeted):
     @model_validator(mode="after")
     def _erkenning_has_source(self) -> "CatalogueIntervention":
         if self.erkenningsniveau not in ("onbekend",) and not self.erkenning_databank:
-            raise ValueError("erkenning_databank is required when erkenningsniveau is not 'onbekend'")
+            raise ValueError("erkenning_databank is verplicht als erkenningsniveau niet 'onbekend' is")
         return self
 
 
@@ -187,5 +187,5 @@ class Agenda(_Record):
         ids = [i.id for i in self.interventies]
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
-            raise ValueError(f"duplicate intervention ids in agenda: {', '.join(dupes)}")
+            raise ValueError(f"dubbele interventie-id's in de agenda: {', '.join(dupes)}")
         return self

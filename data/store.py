@@ -65,6 +65,9 @@ changes_t = sa.Table(
 )
 
 
+_KIND_NL = {"intervention": "interventie", "agenda": "agenda"}
+
+
 class StoreError(Exception):
     """A write the store refuses; the message says what to change."""
 
@@ -93,7 +96,7 @@ class WriteSummary:
     deleted: list[str] = field(default_factory=list)  # only replace_all deletes
 
     def __str__(self) -> str:
-        return f"{len(self.inserted)} new, {len(self.updated)} updated, {len(self.unchanged)} unchanged"
+        return f"{len(self.inserted)} nieuw, {len(self.updated)} bijgewerkt, {len(self.unchanged)} ongewijzigd"
 
 
 def _dump(record: CatalogueIntervention | Agenda) -> str:
@@ -192,8 +195,8 @@ class Store:
             self.engine.dispose()
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
             raise StoreError(
-                f"cannot open the store at {_safe_url(url)} ({reason}); check GKA_DATABASE_URL "
-                "and that the database server is running"
+                f"de store op {_safe_url(url)} kan niet worden geopend ({reason}); controleer GKA_DATABASE_URL "
+                "en of de databaseserver draait"
             ) from exc
 
     def close(self) -> None:
@@ -298,8 +301,8 @@ class Store:
             for item in agenda.interventies:
                 if item.catalogus_id and item.catalogus_id not in known:
                     raise StoreError(
-                        f"agenda '{agenda.id}': intervention '{item.id}' links to unknown "
-                        f"catalogue intervention '{item.catalogus_id}'"
+                        f"agenda '{agenda.id}': interventie '{item.id}' verwijst naar een onbekende "
+                        f"catalogus-interventie '{item.catalogus_id}'"
                     )
 
     def create(self, record: CatalogueIntervention | Agenda) -> WriteSummary:
@@ -374,7 +377,7 @@ class Store:
         table = interventions_t if kind == "intervention" else agendas_t
         with self.write_transaction() as conn:
             if conn.execute(sa.select(table.c.id).where(table.c.id == record_id)).scalar() is None:
-                raise NotFound(f"no {kind} with id '{record_id}'")
+                raise NotFound(f"geen {_KIND_NL.get(kind, kind)} met id '{record_id}'")
             if kind == "intervention":
                 users = [
                     a.id
@@ -383,8 +386,8 @@ class Store:
                 ]
                 if users:
                     raise StoreError(
-                        f"intervention '{record_id}' is applied in agendas {', '.join(sorted(users))}; "
-                        "remove those links first"
+                        f"interventie '{record_id}' wordt toegepast in de agenda's {', '.join(sorted(users))}; "
+                        "haal die koppelingen eerst weg"
                     )
             conn.execute(table.delete().where(table.c.id == record_id))
             conn.execute(changes_t.insert().values(kind=kind, record_id=record_id, op="delete", at=time.time()))

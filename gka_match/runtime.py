@@ -48,7 +48,7 @@ def open_engine(
     settings = settings or load_settings()
     store = store or open_store(settings)
     if seed_if_empty and store.counts()["interventions"] == 0:
-        say(f"The store is empty; importing the bundled data: {seed_bundled(store)}.")
+        say(f"De store is leeg; de meegeleverde data worden geïmporteerd: {seed_bundled(store)}.")
     return Engine.open(settings.index_dir, store, open_embedder(settings), say=say, progress=progress, model_dir=settings.model_dir)
 
 

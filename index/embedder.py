@@ -82,15 +82,15 @@ def choose_model(model: str, model_dir: Path, runtime: Runtime = "auto", precisi
     if model != DEFAULT_MODEL:
         if runtime == "onnx":
             raise ModelNotAvailable(
-                f"GKA_RUNTIME=onnx serves only the default model ({DEFAULT_MODEL}); "
-                f"{model!r} runs through sentence-transformers (GKA_RUNTIME=auto or torch)."
+                f"GKA_RUNTIME=onnx draait alleen het standaardmodel ({DEFAULT_MODEL}); "
+                f"{model!r} draait via sentence-transformers (GKA_RUNTIME=auto of torch)."
             )
         return ModelChoice(model, model, "torch", precision, threads, allow_download)
     path = default_model_path(model_dir)
     if not (path / "modules.json").exists():
         raise ModelNotAvailable(
-            f"The default model is not prepared at {path}. Run `gka-match model prepare` "
-            "(the README's setup command does this)."
+            f"Het standaardmodel is niet voorbereid in {path}. Voer `gka-match model prepare` uit "
+            "(`make run` en `make test` doen dat)."
         )
     if runtime == "torch":
         return ModelChoice(model, str(path), "torch", precision, threads, allow_download)
@@ -99,8 +99,8 @@ def choose_model(model: str, model_dir: Path, runtime: Runtime = "auto", precisi
         return ModelChoice(model, str(path), "onnx", precision, threads)
     if runtime == "onnx":
         raise ModelNotAvailable(
-            f"No ONNX export ({precision}) of the default model in {path}; run `gka-match model prepare`"
-            + (" --int8" if precision == "int8" else "") + "."
+            f"Geen ONNX-export ({precision}) van het standaardmodel in {path}; voer `gka-match model prepare`"
+            + (" --int8" if precision == "int8" else "") + " uit."
         )
     log.warning("No ONNX export (%s) of the default model; embedding through sentence-transformers "
                 "(torch). `gka-match model prepare` exports it.", precision)
@@ -136,8 +136,8 @@ def load_encoder(choice: ModelChoice) -> Encoder:
         return SentenceTransformerEncoder(choice.target, choice.precision, choice.threads, choice.allow_download)
     except Exception as exc:  # sentence-transformers raises many kinds for a missing model
         raise ModelNotAvailable(
-            f"Cannot load embedding model {choice.name!r} offline ({exc.__class__.__name__}: "
-            f"{exc}). Use a local path or a model in the local cache, or set GKA_ALLOW_DOWNLOAD=1."
+            f"Het taalmodel {choice.name!r} kan niet offline worden geladen ({exc.__class__.__name__}: "
+            f"{exc}). Geef een lokaal pad of een model in de lokale cache, of zet GKA_ALLOW_DOWNLOAD=1."
         ) from exc
 
 

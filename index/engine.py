@@ -100,7 +100,7 @@ class Engine:
         try:
             engine.load()
         except IndexProblem as problem:
-            say(f"{problem} Rebuilding the index from the store.")
+            say(f"{problem} De index wordt opnieuw opgebouwd uit de store.")
             engine.build(progress=progress)
         engine.sync()
         return engine

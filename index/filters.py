@@ -24,7 +24,7 @@ _GROEP = re.compile(r"^groep\s*(\d)(?:\s*(?:-|t/m|tot)\s*(\d))?$")
 _AGES = re.compile(r"^(\d{1,2})(?:\s*-\s*(\d{1,2}))?\s*jaar$")
 NON_AGE_DOELGROEPEN = ("ouders", "leerkrachten/professionals")
 DOELGROEP_HELP = (
-    "use an age band (" + ", ".join(DOELGROEPEN) + "), 'groep N' or 'groep N-M' (1-8), or 'N-M jaar'"
+    "gebruik een leeftijdsgroep (" + ", ".join(DOELGROEPEN) + "), 'groep N' of 'groep N-M' (1-8), of 'N-M jaar'"
 )
 
 
@@ -39,15 +39,15 @@ def parse_doelgroep(value: str) -> tuple[str, tuple[int, int] | None]:
     if m:
         lo, hi = int(m.group(1)), int(m.group(2) or m.group(1))
         if not (1 <= lo <= hi <= 8):
-            raise ValueError(f"'{value}': groepen run from 1 to 8")
+            raise ValueError(f"'{value}': de groepen lopen van 1 tot en met 8")
         return f"groep {lo}-{hi}" if hi != lo else f"groep {lo}", groep_to_ages(lo, hi)
     m = _AGES.match(v)
     if m:
         lo, hi = int(m.group(1)), int(m.group(2) or m.group(1))
         if lo > hi or hi > 30:
-            raise ValueError(f"'{value}': give ages as 'N-M jaar' with N <= M <= 30")
+            raise ValueError(f"'{value}': geef leeftijden als 'N-M jaar' met N <= M <= 30")
         return f"{lo}-{hi} jaar", (lo, hi)
-    raise ValueError(f"'{value}' is not a known doelgroep; {DOELGROEP_HELP}")
+    raise ValueError(f"'{value}' is geen bekende doelgroep; {DOELGROEP_HELP}")
 
 
 _CANONICAL: dict[str, dict[str, str]] = {

@@ -56,40 +56,40 @@ def sha256_file(path: Path) -> str:
 def _current_dir(index_dir: Path) -> Path:
     pointer = index_dir / "CURRENT"
     if not pointer.exists():
-        raise IndexProblem(f"No index found in {index_dir}.")
+        raise IndexProblem(f"Er staat geen index in {index_dir}.")
     return index_dir / pointer.read_text().strip()
 
 
 def _check_manifest(manifest: dict, snap: Path, embedder: Embedder, store_version: int) -> None:
     if manifest.get("format") != FORMAT_VERSION:
-        raise IndexProblem(f"The index in {snap.name} has an older format.")
+        raise IndexProblem(f"De index in {snap.name} heeft een ouder formaat.")
     if manifest.get("model") != embedder.name:
         raise IndexProblem(
-            f"The index was built with model {manifest.get('model')!r}, but GKA_MODEL is "
-            f"{embedder.name!r}; vectors of two models are never mixed."
+            f"De index is gebouwd met model {manifest.get('model')!r}, maar GKA_MODEL is "
+            f"{embedder.name!r}; vectoren van twee modellen worden nooit gemengd."
         )
     built = (manifest.get("runtime"), manifest.get("precision"))
     if built != (embedder.runtime, embedder.precision):
         raise IndexProblem(
-            f"The index was embedded with runtime {built[0] or 'torch'} ({built[1] or 'fp32'}), this "
-            f"process embeds with {embedder.runtime} ({embedder.precision}); vectors made "
-            "two ways are never mixed."
+            f"De index is berekend met runtime {built[0] or 'torch'} ({built[1] or 'fp32'}), dit "
+            f"proces rekent met {embedder.runtime} ({embedder.precision}); vectoren die op twee "
+            "manieren zijn gemaakt, worden nooit gemengd."
         )
     if manifest.get("fingerprint") != embedder.fingerprint:
         raise IndexProblem(
-            f"The index was built with other weights for model {embedder.name!r} "
-            "(fingerprint differs); vectors of two models are never mixed."
+            f"De index is gebouwd met andere gewichten voor model {embedder.name!r} "
+            "(de vingerafdruk verschilt); vectoren van twee modellen worden nooit gemengd."
         )
     for name in SNAPSHOT_FILES:
         path = snap / name
         if not path.exists():
-            raise IndexProblem(f"Index file {name} is missing from {snap.name}.")
+            raise IndexProblem(f"Indexbestand {name} ontbreekt in {snap.name}.")
         if sha256_file(path) != manifest["sha256"].get(name):
-            raise IndexProblem(f"Index file {name} in {snap.name} is corrupt (checksum mismatch).")
+            raise IndexProblem(f"Indexbestand {name} in {snap.name} is beschadigd (de controlesom klopt niet).")
     if manifest["data_version"] > store_version:
         raise IndexProblem(
-            f"The index is newer (data version {manifest['data_version']}) than the store "
-            f"({store_version}): the store was replaced or restored."
+            f"De index is nieuwer (dataversie {manifest['data_version']}) dan de store "
+            f"({store_version}): de store is vervangen of teruggezet."
         )
 
 
@@ -98,11 +98,11 @@ def read_snapshot(index_dir: Path, embedder: Embedder, store_version: int) -> Sn
     snap = _current_dir(index_dir)
     manifest_path = snap / "manifest.json"
     if not manifest_path.exists():
-        raise IndexProblem(f"The index snapshot {snap.name} has no manifest (incomplete or damaged).")
+        raise IndexProblem(f"De index-snapshot {snap.name} heeft geen manifest (onvolledig of beschadigd).")
     try:
         manifest = json.loads(manifest_path.read_text())
     except json.JSONDecodeError as exc:
-        raise IndexProblem(f"The index manifest in {snap.name} is damaged ({exc}).") from exc
+        raise IndexProblem(f"Het indexmanifest in {snap.name} is beschadigd ({exc}).") from exc
     _check_manifest(manifest, snap, embedder, store_version)
     with (snap / "docs.jsonl").open(encoding="utf-8") as f:
         rows = [json.loads(line) for line in f]
@@ -112,9 +112,9 @@ def read_snapshot(index_dir: Path, embedder: Embedder, store_version: int) -> Sn
     try:
         lexical = LexicalIndex.load(snap)
     except ValueError as exc:
-        raise IndexProblem(f"The lexical index in {snap.name} is damaged ({exc}).") from exc
+        raise IndexProblem(f"De trefwoordindex in {snap.name} is beschadigd ({exc}).") from exc
     if len(vectors) != len(docs) or len(lexical) != len(docs):
-        raise IndexProblem(f"The index files in {snap.name} disagree on the number of documents.")
+        raise IndexProblem(f"De indexbestanden in {snap.name} noemen een verschillend aantal documenten.")
     return Snapshot(snap.name, docs, int_ids, vectors, lexical, manifest["data_version"], manifest["next_id"])
 
 

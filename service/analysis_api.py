@@ -168,9 +168,7 @@ def _resolve(engine: Engine, ref: str, param: str = "agenda") -> analysis.Agenda
     try:
         return analysis.resolve_agenda(engine, ref)
     except analysis.UnknownAgenda as exc:
-        hint = f" Did you mean: {', '.join(exc.suggestions)}?" if exc.suggestions else ""
-        raise HTTPException(404, f"{param}: no agenda with id or gemeente '{ref}'.{hint} "
-                                 "GET /agendas lists the agendas.") from exc
+        raise HTTPException(404, f"{param}: {exc} GET /agendas geeft alle agenda's.") from exc
 
 
 def _ref(p: analysis.AgendaProfile) -> AgendaRef:
@@ -187,7 +185,7 @@ def compare(
     similarity), the interventions only one of the two has, and the theme overlap."""
     pa, pb = _resolve(engine, a, "a"), _resolve(engine, b, "b")
     if pa.id == pb.id:
-        raise HTTPException(422, f"b: '{b}' is the same agenda as a; choose two different agendas to compare")
+        raise HTTPException(422, f"b: '{b}' is dezelfde agenda als a; kies twee verschillende agenda's om te vergelijken")
     return ComparisonOut.model_validate(analysis.compare_agendas(engine, pa.id, pb.id).to_dict())
 
 

@@ -102,7 +102,7 @@ def get_intervention(intervention_id: str, store: Store = Depends(get_store),
                      engine: Engine = Depends(get_engine)) -> InterventionDetail:
     rec = store.get_intervention(intervention_id)
     if rec is None:
-        raise NotFound(f"no intervention with id '{intervention_id}'")
+        raise NotFound(f"geen interventie met id '{intervention_id}'; GET /interventions geeft ze allemaal")
     return InterventionDetail(
         **rec.model_dump(), gemeenten=[RunnerOut.of(r) for r in engine.runners(intervention_id)]
     )
@@ -110,7 +110,7 @@ def get_intervention(intervention_id: str, store: Store = Depends(get_store),
 
 def _check_path_id(path_id: str, body_id: str) -> None:
     if path_id != body_id:
-        raise HTTPException(422, f"id: the body's id '{body_id}' differs from the URL's '{path_id}'.")
+        raise HTTPException(422, f"id: de id in de body ('{body_id}') verschilt van die in de URL ('{path_id}').")
 
 
 @router.post("/interventions", response_model=CatalogueIntervention, status_code=201, tags=["interventions"],
@@ -120,7 +120,7 @@ def create_intervention(rec: CatalogueIntervention, store: Store = Depends(get_s
     try:
         store.create(rec)
     except AlreadyExists:
-        raise HTTPException(409, f"intervention '{rec.id}' exists; use PUT /interventions/{rec.id} to change it.")
+        raise HTTPException(409, f"interventie '{rec.id}' bestaat al; wijzig haar met PUT /interventions/{rec.id}.")
     engine.sync()
     return rec
 
@@ -158,7 +158,7 @@ def list_agendas(
 def get_agenda(agenda_id: str, store: Store = Depends(get_store)) -> Agenda:
     rec = store.find_agenda(agenda_id)
     if rec is None:
-        raise NotFound(f"no agenda with id or gemeente '{agenda_id}'; GET /agendas lists them")
+        raise NotFound(f"geen agenda met id of gemeente '{agenda_id}'; GET /agendas geeft ze allemaal")
     return rec
 
 
@@ -168,7 +168,7 @@ def create_agenda(rec: Agenda, store: Store = Depends(get_store), engine: Engine
     try:
         store.create(rec)
     except AlreadyExists:
-        raise HTTPException(409, f"agenda '{rec.id}' exists; use PUT /agendas/{rec.id} to change it.")
+        raise HTTPException(409, f"agenda '{rec.id}' bestaat al; wijzig haar met PUT /agendas/{rec.id}.")
     engine.sync()
     return rec
 

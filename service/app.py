@@ -7,8 +7,6 @@ a 4xx with a message that says what to fix, never a 500.
 from __future__ import annotations
 
 import asyncio
-import importlib
-import importlib.util
 import logging
 from contextlib import asynccontextmanager
 
@@ -20,22 +18,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gka_match.config import Settings, load_settings
 from gka_match.data.store import NotFound, StoreError
+from . import analysis_api, api, chat_api, documents_api, openai_compat, web, web_analysis
 from .chat_sessions import ChatManager
 from .validation import format_validation
 
 log = logging.getLogger("gka_match.service")
 
-# Routers defined in their own modules; each exposes ``router``.
-# analysis_api comes before api: its /agendas/compare must win over /agendas/{agenda_id}.
-ROUTER_MODULES = (
-    "gka_match.service.analysis_api",
-    "gka_match.service.api",
-    "gka_match.service.chat_api",
-    "gka_match.service.openai_compat",
-    "gka_match.service.documents_api",
-    "gka_match.service.web",
-    "gka_match.service.web_analysis",
-)
+# Every router of the app, in order: analysis_api comes before api, so its /agendas/compare wins
+# over /agendas/{agenda_id}.
+ROUTERS = (analysis_api.router, api.router, chat_api.router, openai_compat.router, documents_api.router,
+           web.router, web_analysis.router)
 SYNC_INTERVAL_SECONDS = 0.5
 
 
@@ -139,9 +131,8 @@ def create_app(settings: Settings | None = None, engine=None) -> FastAPI:
     async def _http(_: Request, exc: StarletteHTTPException):
         return JSONResponse(status_code=exc.status_code, content={"detail": exc.detail}, headers=exc.headers)
 
-    for name in ROUTER_MODULES:
-        if importlib.util.find_spec(name) is not None:
-            app.include_router(importlib.import_module(name).router)
+    for router in ROUTERS:
+        app.include_router(router)
     return app
 
 

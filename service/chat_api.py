@@ -33,10 +33,10 @@ def check_message(message: str, settings: Settings, name: str = "message") -> st
     """The stripped message; an empty or too long one is refused with 422 and what to do."""
     text = message.strip()
     if not text:
-        raise HTTPException(422, f"{name}: the message is empty; describe the challenge or ask a follow-up question.")
+        raise HTTPException(422, f"{name}: het bericht is leeg; beschrijf de uitdaging of stel een vervolgvraag.")
     if len(text) > settings.max_query_chars:
         raise HTTPException(
-            422, f"{name}: the message is {len(text)} characters; the limit is {settings.max_query_chars}."
+            422, f"{name}: het bericht is {len(text)} tekens lang; het maximum is {settings.max_query_chars}."
         )
     return text
 

@@ -44,9 +44,9 @@ def require_api_key(
     if not settings.api_key:
         raise HTTPException(
             status_code=403,
-            detail="This gka-match service is read-only: no API key is configured (set GKA_API_KEY to enable writes).",
+            detail="Deze gka-match-service is alleen-lezen: er is geen API-sleutel ingesteld (zet GKA_API_KEY om schrijven toe te staan).",
         )
     if x_api_key is None:
-        raise HTTPException(status_code=401, detail="Missing X-API-Key header; writes need the API key.")
+        raise HTTPException(status_code=401, detail="De header X-API-Key ontbreekt; schrijven vraagt de API-sleutel.")
     if not hmac.compare_digest(x_api_key.encode(), settings.api_key.encode()):
-        raise HTTPException(status_code=403, detail="Wrong API key.")
+        raise HTTPException(status_code=403, detail="Verkeerde API-sleutel.")

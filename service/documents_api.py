@@ -77,7 +77,7 @@ def agenda_document(agenda_id: str, store: Store = Depends(get_store)) -> Respon
     """One GKA-agenda (by id or gemeente) in the template's layout; importing it back changes nothing."""
     agenda = store.find_agenda(agenda_id)
     if agenda is None:
-        raise HTTPException(404, f"no agenda for '{agenda_id}'; GET /agendas lists them")
+        raise HTTPException(404, f"geen agenda met id of gemeente '{agenda_id}'; GET /agendas geeft ze allemaal")
     buffer = io.BytesIO()
     write_agenda_docx(agenda, buffer)
     return _docx(buffer.getvalue(), f"gka-agenda-{agenda.id.removeprefix('agenda-')}.docx")

@@ -59,9 +59,9 @@ class OpenAIError(Exception):
 def _validation_message(exc: RequestValidationError) -> tuple[str, str | None]:
     errors = exc.errors()
     if any(e.get("type") == "json_invalid" for e in errors):
-        return "The request body is not valid JSON.", None
+        return "De body van het verzoek is geen geldige JSON.", None
     loc = [str(p) for p in errors[0].get("loc", ()) if p != "body"] if errors else []
-    return format_validation(exc).replace("Value error, ", ""), ".".join(loc) or None
+    return format_validation(exc), ".".join(loc) or None
 
 
 class OpenAIRoute(APIRoute):
@@ -126,7 +126,7 @@ class Message(BaseModel):
     @classmethod
     def _content_type(cls, value: Any) -> Any:
         if value is not None and not isinstance(value, (str, list)):
-            raise ValueError("content must be a string, a list of content parts or null")
+            raise ValueError("content moet tekst zijn, een lijst van content-onderdelen of null")
         if isinstance(value, str):
             clean_text(value)  # a lone surrogate is refused here, with what to fix
         return value
@@ -199,16 +199,16 @@ def user_turns(req: ChatCompletionRequest, settings: Settings) -> list[str]:
     Empty earlier user messages are skipped."""
     users = [(i, m.text().strip()) for i, m in enumerate(req.messages) if m.role == "user"]
     if not users:
-        raise OpenAIError(400, "messages: there is no message with role 'user'; send the challenge as a user "
-                               "message.", param="messages")
+        raise OpenAIError(400, "messages: er is geen bericht met role 'user'; stuur de uitdaging als "
+                               "user-bericht.", param="messages")
     for i, text in users:
         if len(text) > settings.max_query_chars:
-            raise OpenAIError(400, f"messages.{i}.content: the message is {len(text)} characters; "
-                                   f"the limit is {settings.max_query_chars}.", param=f"messages.{i}.content")
+            raise OpenAIError(400, f"messages.{i}.content: het bericht is {len(text)} tekens lang; "
+                                   f"het maximum is {settings.max_query_chars}.", param=f"messages.{i}.content")
     last, text = users[-1]
     if not text:
-        raise OpenAIError(400, f"messages.{last}.content: the last user message has no text; describe the "
-                               "challenge or ask a follow-up question.", param=f"messages.{last}.content")
+        raise OpenAIError(400, f"messages.{last}.content: het laatste user-bericht heeft geen tekst; beschrijf de "
+                               "uitdaging of stel een vervolgvraag.", param=f"messages.{last}.content")
     return [text for _, text in users if text]
 
 
@@ -271,7 +271,7 @@ def list_models() -> ModelList:
 @router.get("/models/{model_id}", response_model=Model)
 def get_model(model_id: str) -> Model:
     if model_id != MODEL_ID:
-        raise OpenAIError(404, f"The model '{model_id}' does not exist; the only model is '{MODEL_ID}'.",
+        raise OpenAIError(404, f"Het model '{model_id}' bestaat niet; het enige model is '{MODEL_ID}'.",
                           param="model", code="model_not_found")
     return Model(id=MODEL_ID, created=MODEL_CREATED, owned_by="gka-match")
 

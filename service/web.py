@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from gka_match.config import Settings
+from gka_match.data.errors import explain
 from gka_match.data.models import Agenda, CatalogueIntervention
 from gka_match.data.store import Store
 from gka_match.data.vocab import ERKENNINGSNIVEAUS, PROVINCIES, SETTINGS, THEMAS, erkenning_rank
@@ -255,7 +256,7 @@ def search_page(request: Request, engine: Engine = Depends(get_engine), searcher
         )
         response = run_search(req, searcher)
     except ValidationError as exc:
-        bad = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+        bad = "; ".join(explain(e) for e in exc.errors())
         context["errors"] = [f"De zoekvraag kon niet worden gelezen ({bad}). Pas de vraag of de filters aan."]
         return render(request, "search.html", context, status_code=422)
     except HTTPException as exc:

@@ -417,21 +417,18 @@ def test_cli_csv_and_xlsx_exports(cli, tmp_path):
     assert code == 2 and "--output" in err
 
 
-# ---- web pages (in-process; the app includes them once ROUTER_MODULES lists the module) ---------
+# ---- web pages (in-process) ----------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def web_client(bundled_engine, module_env, model_dir):
     from fastapi.testclient import TestClient
 
     from gka_match.config import load_settings
-    from gka_match.service import web_analysis
-    from gka_match.service.app import ROUTER_MODULES, create_app
+    from gka_match.service.app import create_app
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("GKA_DATA_DIR", str(module_env["bundled"]))
         mp.setenv("GKA_MODEL_DIR", str(model_dir))
         app = create_app(load_settings(), engine=bundled_engine)
-    if "gka_match.service.web_analysis" not in ROUTER_MODULES:
-        app.include_router(web_analysis.router)
     with TestClient(app) as client:
         yield client
 

@@ -99,7 +99,7 @@ def test_unknown_agenda_is_404_with_a_clear_message(http, url, params, needle):
     r = http.get(url, params=params)
     assert r.status_code == 404
     detail = r.json()["detail"]
-    assert "no agenda" in detail and needle in detail
+    assert "geen agenda" in detail and needle in detail
 
 
 @pytest.mark.parametrize("url", [

@@ -171,12 +171,12 @@ def test_parallel_conversations_stay_apart(server):
 
 
 @pytest.mark.parametrize("body, fragment", [
-    ({"message": ""}, "empty"),
-    ({"message": "   \n "}, "empty"),
-    ({"message": "x" * 2001}, "the limit is 2000"),
+    ({"message": ""}, "leeg"),
+    ({"message": "   \n "}, "leeg"),
+    ({"message": "x" * 2001}, "het maximum is 2000"),
     ({"message": 42}, "message"),
     ({"message": None}, "message"),
-    ({}, "message: Field required"),
+    ({}, "message: ontbreekt"),
     ({"message": "hallo", "conversation_id": 7}, "conversation_id"),
     ({"message": "hallo", "conversation_id": "x" * 201}, "conversation_id"),
     ({"message": "hallo", "extra": 1}, "extra"),
@@ -190,7 +190,7 @@ def test_bad_chat_input_is_a_clear_422(server, body, fragment):
 
 def test_chat_body_that_is_not_json_is_4xx(server):
     r = httpx.post(server.url + "/chat", content=b"{not json", headers={"content-type": "application/json"})
-    assert r.status_code == 422 and "not valid JSON" in r.json()["detail"]
+    assert r.status_code == 422 and "geen geldige JSON" in r.json()["detail"]
     r = httpx.post(server.url + "/chat", content=b"message=hallo", headers={"content-type": "text/plain"})
     assert 400 <= r.status_code < 500
 
@@ -291,16 +291,16 @@ def test_openai_conversation_is_the_messages_array(client, server):
 @pytest.mark.parametrize("body, status, fragment", [
     ({"model": "gka-match", "messages": []}, 400, "messages"),
     ({"model": "gka-match", "messages": [{"role": "system", "content": "x"}]}, 400, "role 'user'"),
-    ({"model": "gka-match", "messages": "hallo"}, 400, "valid list"),
-    ({"model": "gka-match", "messages": [{"role": "user", "content": 5}]}, 400, "content must be"),
+    ({"model": "gka-match", "messages": "hallo"}, 400, "moet een lijst zijn"),
+    ({"model": "gka-match", "messages": [{"role": "user", "content": 5}]}, 400, "content moet"),
     ({"model": "gka-match", "messages": [{"role": "robot", "content": "x"}]}, 400, "role"),
     ({"model": "gka-match", "messages": [{"content": "x"}]}, 400, "role"),
-    ({"model": "gka-match", "messages": [{"role": "user", "content": "  "}]}, 400, "no text"),
-    ({"model": "gka-match", "messages": [{"role": "user", "content": "x" * 2001}]}, 400, "the limit is 2000"),
+    ({"model": "gka-match", "messages": [{"role": "user", "content": "  "}]}, 400, "geen tekst"),
+    ({"model": "gka-match", "messages": [{"role": "user", "content": "x" * 2001}]}, 400, "het maximum is 2000"),
     ({"model": "gka-match", "messages": [{"role": "user", "content": "hallo"}], "n": 2}, 400, "n:"),
     ({"model": "gka-match", "messages": [{"role": "user", "content": "hallo"}], "stream": "ja"}, 400, "stream"),
     ({"model": 5, "messages": [{"role": "user", "content": "hallo"}]}, 400, "model"),
-    ({}, 400, "messages: Field required"),
+    ({}, 400, "messages: ontbreekt"),
     ([1, 2], 400, "object"),
 ])
 def test_openai_bad_input_is_400_in_openai_shape(server, body, status, fragment):
@@ -315,4 +315,4 @@ def test_openai_client_sees_bad_requests_as_errors(client, server):
         client.chat.completions.create(model="gka-match", messages=[{"role": "assistant", "content": "hoi"}])
     assert "role 'user'" in err.value.message
     r = httpx.post(server.url + "/v1/chat/completions", content=b"{oops", headers={"content-type": "application/json"})
-    assert r.status_code == 400 and "not valid JSON" in r.json()["error"]["message"]
+    assert r.status_code == 400 and "geen geldige JSON" in r.json()["error"]["message"]

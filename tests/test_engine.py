@@ -154,7 +154,7 @@ def test_model_mismatch_is_detected_and_rebuilt(settings_env, embedder, model_di
     settings = load_settings()
     other = open_embedder(settings)
     store = Store(settings.database_url)
-    with pytest.raises(IndexProblem, match="never mixed"):
+    with pytest.raises(IndexProblem, match="nooit gemengd"):
         Engine(settings.index_dir, store, other, model_dir=settings.model_dir).load()
     messages: list[str] = []
     rebuilt = Engine.open(settings.index_dir, store, other, say=messages.append, model_dir=settings.model_dir)
@@ -167,13 +167,13 @@ def test_corrupt_or_missing_index_file_is_rebuilt(settings_env, embedder, engine
     (snap / "vectors.faiss").write_bytes(b"garbage")
     messages: list[str] = []
     reopened = Engine.open(load_settings().index_dir, engine.store, embedder, say=messages.append, model_dir=load_settings().model_dir)
-    assert "corrupt" in messages[0]
+    assert "beschadigd" in messages[0]
     assert reopened.snapshot != engine.snapshot and ask(reopened, QUERY, k=3)
 
     (engine.index_dir / reopened.snapshot / "lexical.npz").unlink()
     messages.clear()
     again = Engine.open(load_settings().index_dir, engine.store, embedder, say=messages.append, model_dir=load_settings().model_dir)
-    assert "missing" in messages[0] and ask(again, QUERY, k=3)
+    assert "ontbreekt" in messages[0] and ask(again, QUERY, k=3)
 
 
 def test_killed_build_leaves_previous_index_serving(data_dir, model_dir, embedder, monkeypatch):

@@ -127,12 +127,12 @@ def test_csv_issues_name_file_row_and_field_and_nothing_is_written(seeded, tmp_p
     before = seeded.snapshot()
     code, out, err = run(capsys, "import", path)
     assert code == 2
-    assert "bad.csv, row 2, field 'leeftijd_van'" in err and "integer" in err
-    assert "bad.csv, row 3, field 'themas (item 1)': 'taal' is not allowed" in err
-    assert "bad.csv, row 3, field 'themas (item 2)': 'koken' is not allowed" in err
-    assert "bad.csv, row 4, field 'illustratief': 'misschien' is not true or false" in err
-    assert "bad.csv, row 5, field 'doel': is required but missing" in err
-    assert "nothing was imported" in err and "--skip-invalid" in err
+    assert "bad.csv, rij 2, veld 'leeftijd_van'" in err and "heel getal" in err
+    assert "bad.csv, rij 3, veld 'themas (waarde 1)': 'taal' is niet toegestaan" in err
+    assert "bad.csv, rij 3, veld 'themas (waarde 2)': 'koken' is niet toegestaan" in err
+    assert "bad.csv, rij 4, veld 'illustratief': 'misschien' is niet waar of onwaar" in err
+    assert "bad.csv, rij 5, veld 'doel': ontbreekt; vul het in" in err
+    assert "er is niets geïmporteerd" in err and "--skip-invalid" in err
     assert "Traceback" not in err and out == ""
     assert seeded.snapshot() == before
 
@@ -146,10 +146,10 @@ def test_skip_invalid_writes_the_good_rows_and_lists_the_rest(env, tmp_path, cap
     assert code == 2 and env.snapshot()[1]["interventions"] == 0
     code, out, err = run(capsys, "import", path, "--skip-invalid")
     assert code == 0
-    assert "mixed.jsonl, row 2, field 'themas.0'" in err
-    assert "mixed.jsonl, row 4, field 'illustratief'" in err
-    assert "mixed.jsonl, row 5: not valid JSON" in err
-    assert "2 new, 0 updated, 0 unchanged; skipped 3 invalid" in out
+    assert "mixed.jsonl, rij 2, veld 'themas.0'" in err
+    assert "mixed.jsonl, rij 4, veld 'illustratief'" in err
+    assert "mixed.jsonl, rij 5: geen geldige JSON" in err
+    assert "2 nieuw, 0 bijgewerkt, 0 ongewijzigd; 3 ongeldige overgeslagen" in out
     store = env.store()
     assert store.counts()["interventions"] == 2
     assert store.get_intervention("cat-testinterventie-1").naam == "Testinterventie 1"
@@ -170,9 +170,9 @@ def test_agenda_csv_issues_point_at_the_row_and_column(seeded, tmp_path, capsys)
     before = seeded.snapshot()
     code, _, err = run(capsys, "import", path)
     assert code == 2
-    assert "diemen.csv, row 2, field 'agenda_provincie': differs from row 1 of the same agenda" in err
-    assert "diemen.csv, row 2, field 'setting (item 1)': 'school' is not allowed" in err
-    assert "row 3" not in err
+    assert "diemen.csv, rij 2, veld 'agenda_provincie': wijkt af van rij 1 van dezelfde agenda" in err
+    assert "diemen.csv, rij 2, veld 'setting (waarde 1)': 'school' is niet toegestaan" in err
+    assert "rij 3" not in err
     assert seeded.snapshot() == before
 
     diemen[1][col("agenda_provincie")] = "Noord-Holland"
@@ -180,7 +180,7 @@ def test_agenda_csv_issues_point_at_the_row_and_column(seeded, tmp_path, capsys)
     diemen[2][col("catalogus_id")] = "cat-bestaat-niet"
     code, _, err = run(capsys, "import", write_csv(tmp_path / "diemen.csv", [header] + diemen))
     assert code == 2
-    assert "diemen.csv, row 3, field 'catalogus_id': 'cat-bestaat-niet' is not a catalogue intervention id" in err
+    assert "diemen.csv, rij 3, veld 'catalogus_id': 'cat-bestaat-niet' is geen id van een catalogus-interventie" in err
     assert seeded.snapshot() == before
 
 
@@ -199,10 +199,10 @@ def test_export_import_round_trip(seeded, tmp_path, capsys, fmt):
     seeded.use("copy")  # an empty store
     code, out, err = run(capsys, "import", files["interventions"])
     assert code == 0, err
-    assert f"{len(want_i)} new, 0 updated, 0 unchanged" in out
+    assert f"{len(want_i)} nieuw, 0 bijgewerkt, 0 ongewijzigd" in out
     code, out, err = run(capsys, "import", files["agendas"])
     assert code == 0, err
-    assert f"{len(want_a)} new, 0 updated, 0 unchanged" in out
+    assert f"{len(want_a)} nieuw, 0 bijgewerkt, 0 ongewijzigd" in out
     copy = seeded.store()
     assert [r.model_dump() for r in copy.list_interventions()] == want_i
     assert [r.model_dump() for r in copy.list_agendas()] == want_a
@@ -210,7 +210,7 @@ def test_export_import_round_trip(seeded, tmp_path, capsys, fmt):
     version = copy.data_version()
     for kind, n in (("interventions", len(want_i)), ("agendas", len(want_a))):
         code, out, _ = run(capsys, "import", files[kind])
-        assert code == 0 and f"0 new, 0 updated, {n} unchanged" in out
+        assert code == 0 and f"0 nieuw, 0 bijgewerkt, {n} ongewijzigd" in out
     assert copy.data_version() == version
 
 
@@ -232,9 +232,9 @@ def test_progress_bar_for_more_than_200_records(env, tmp_path, capsys):
     path.write_text("\n".join(json.dumps(intervention(n)) for n in range(250)), encoding="utf-8")
     code, out, err = run(capsys, "import", path)
     assert code == 0
-    assert "250 new" in out and "Validating" in err
+    assert "250 nieuw" in out and "Controleren" in err
     code, out, _ = run(capsys, "import", path)
-    assert "0 new, 0 updated, 250 unchanged" in out
+    assert "0 nieuw, 0 bijgewerkt, 250 ongewijzigd" in out
 
 
 # ---- DOCX -----------------------------------------------------------------------------------
@@ -324,7 +324,7 @@ def test_docx_agenda_import(env, tmp_path, capsys):
     path = make_agenda_docx(tmp_path / "GKA-agenda Diemen.docx")
     code, out, err = run(capsys, "import", path)
     assert code == 0, err
-    assert "(agendas): 1 new, 0 updated, 0 unchanged" in out
+    assert "(agenda's): 1 nieuw, 0 bijgewerkt, 0 ongewijzigd" in out
     agenda = env.store().get_agenda("agenda-diemen")
     assert agenda.gemeente == "Diemen" and agenda.provincie == "Noord-Holland" and agenda.periode == "2021-2024"
     assert agenda.illustratief is True and agenda.bron.startswith("Nieuwsbericht")
@@ -346,7 +346,7 @@ def test_docx_agenda_import(env, tmp_path, capsys):
     assert spel.website == "www.diemen.nl/spelinloop" and spel.contactpersoon == "beleidsadviseur jeugd"
     assert [c.naam for c in agenda.communities] == ["Ouderkamer Diemen"]
     code, out, _ = run(capsys, "import", path)
-    assert "0 new, 0 updated, 1 unchanged" in out
+    assert "0 nieuw, 0 bijgewerkt, 1 ongewijzigd" in out
 
 
 def test_docx_issues_name_the_section(env, tmp_path, capsys):
@@ -355,14 +355,14 @@ def test_docx_issues_name_the_section(env, tmp_path, capsys):
     assert not batch.records
     text = [str(i) for i in batch.issues]
     assert all(isinstance(i, SectionIssue) for i in batch.issues)
-    assert "onvolledig.docx, section 'Kopgegevens', field 'Provincie': is missing; add 'Provincie: …' at the top " \
-        "(a paragraph or a row of the top table)" in text
+    assert "onvolledig.docx, onderdeel 'Kopgegevens', veld 'Provincie': ontbreekt; zet 'Provincie: …' bovenaan " \
+        "(als alinea of als rij van de bovenste tabel)" in text
     # an intervention's themes and setting may stay empty when the source does not state them
-    assert not any("field 'Thema's'" in t or "field 'Setting'" in t for t in text)
+    assert not any("veld 'Thema's'" in t or "veld 'Setting'" in t for t in text)
     code, _, err = run(capsys, "import", path)
-    assert code == 2 and "section 'Kopgegevens', field 'Provincie'" in err
+    assert code == 2 and "onderdeel 'Kopgegevens', veld 'Provincie'" in err
     assert env.snapshot()[1] == {"interventions": 0, "agendas": 0}
-    with pytest.raises(ImportFileError, match="one GKA-agenda"):
+    with pytest.raises(ImportFileError, match="één GKA-agenda"):
         read_records(path, "interventions")
 
 
@@ -370,50 +370,50 @@ def test_docx_issues_name_the_section(env, tmp_path, capsys):
 def _bad_files(tmp: Path) -> dict[str, tuple[Path, list[str], str]]:
     out = {}
     out["missing columns"] = (write_csv(tmp / "kolommen.csv", [["naam", "doel", "themas"], ["A", "B", "taal en lezen"]]),
-                              [], "missing required column(s) for interventions: korte_omschrijving, doelgroep, setting, bron, illustratief")
+                              [], "verplichte kolom(men) voor interventions ontbreken: korte_omschrijving, doelgroep, setting, bron, illustratief")
     out["unknown column"] = (write_csv(tmp / "onbekend.csv", [list(INTERVENTION) + ["opmerking"],
                                                              ["x"] * (len(INTERVENTION) + 1)]),
-                             [], "unknown column(s): opmerking")
+                             [], "onbekende kolom(men): opmerking")
     wrong = [intervention(1, leeftijd_van="vier"), intervention(2, doelgroep="ouders"), intervention(3, illustratief="misschien")]
     p = tmp / "types.json"
     p.write_text(json.dumps(wrong), encoding="utf-8")
-    out["wrong types"] = (p, [], "3 issue(s) in 3 of 3 interventions")
+    out["wrong types"] = (p, [], "3 problemen in 3 van 3 interventies")
     p = tmp / "leeg.csv"
     p.write_bytes(b"")
-    out["empty"] = (p, [], "leeg.csv is empty")
+    out["empty"] = (p, [], "leeg.csv is leeg")
     p = tmp / "alleen-kop.csv"
     p.write_text(",".join(INTERVENTION) + "\n", encoding="utf-8")
-    out["header only"] = (p, [], "has a header but no data rows")
+    out["header only"] = (p, [], "heeft een kopregel maar geen rijen met gegevens")
     p = tmp / "latin1.csv"
     p.write_bytes("naam,korte_omschrijving\nCafé Taal,Één\n".encode("latin-1"))
-    out["latin-1"] = (p, [], "latin1.csv is not UTF-8 (byte 0xe9 on line 2)")
+    out["latin-1"] = (p, [], "latin1.csv is geen UTF-8 (byte 0xe9 op regel 2)")
     p = tmp / "groot.jsonl"
     with p.open("wb") as fh:
         fh.write((json.dumps(intervention(1)) + "\n").encode())
         fh.truncate(50 * 1024 * 1024)  # sparse: 50 MB without writing 50 MB
-    out["50 MB"] = (p, [], "groot.jsonl is 50.0 MB, larger than the import limit of 20.0 MB")
+    out["50 MB"] = (p, [], "groot.jsonl is 50.0 MB, groter dan de importgrens van 20.0 MB")
     p = tmp / "lijst.txt"
     p.write_text("naam\n", encoding="utf-8")
-    out["extension"] = (p, [], "unsupported file type '.txt'; use .csv, .docx, .json, .jsonl, .xlsx")
+    out["extension"] = (p, [], "bestandstype '.txt' wordt niet ondersteund; gebruik .csv, .docx, .json, .jsonl, .xlsx")
     p = tmp / "kapot.json"
     p.write_text('[{"naam": "x",}]', encoding="utf-8")
-    out["invalid json"] = (p, [], "kapot.json is not valid JSON (line 1, column 15")
+    out["invalid json"] = (p, [], "kapot.json is geen geldige JSON (regel 1, kolom 15")
     p = tmp / "kapot.xlsx"
     p.write_bytes(b"PK\x03\x04 not really a workbook")
-    out["broken xlsx"] = (p, [], "kapot.xlsx is not a valid .xlsx workbook")
+    out["broken xlsx"] = (p, [], "kapot.xlsx is geen geldige .xlsx-werkmap")
     p = tmp / "agendas.csv"
     write_csv(p, [["gemeente", "naam"], ["Diemen", "Spelinloop"]])
-    out["agenda columns"] = (p, ["--kind", "agendas"], "missing required column(s) for agendas: agenda_provincie")
+    out["agenda columns"] = (p, ["--kind", "agendas"], "verplichte kolom(men) voor agendas ontbreken: agenda_provincie")
     p = tmp / "catalogus.jsonl"
     p.write_text(json.dumps(intervention(1)) + "\n", encoding="utf-8")
-    out["wrong kind"] = (p, ["--kind", "agendas"], "catalogus.jsonl looks like catalogue interventions")
+    out["wrong kind"] = (p, ["--kind", "agendas"], "catalogus.jsonl lijkt catalogus-interventies te bevatten")
     import docx
 
     p = tmp / "brief.docx"
     document = docx.Document()
     document.add_paragraph("Beste collega, hierbij de stukken.")
     document.save(str(p))
-    out["docx without agenda"] = (p, [], "brief.docx holds no GKA-agenda")
+    out["docx without agenda"] = (p, [], "brief.docx bevat geen GKA-agenda")
     return out
 
 
@@ -436,9 +436,9 @@ def test_bad_file_gives_a_clear_error_and_leaves_the_store_alone(seeded, tmp_pat
 def test_wrong_types_are_listed_per_field(env, tmp_path, capsys):
     path, _, _ = _bad_files(tmp_path)["wrong types"]
     _, _, err = run(capsys, "import", path)
-    assert "types.json, row 1, field 'leeftijd_van': Input should be a valid integer" in err
-    assert "types.json, row 2, field 'doelgroep': Input should be a valid list" in err
-    assert "types.json, row 3, field 'illustratief': Input should be a valid boolean" in err
+    assert "types.json, rij 1, veld 'leeftijd_van': moet een heel getal zijn" in err
+    assert "types.json, rij 2, veld 'doelgroep': moet een lijst zijn" in err
+    assert "types.json, rij 3, veld 'illustratief': moet true of false zijn" in err
 
 
 def test_import_limit_is_a_setting(env, tmp_path, capsys, monkeypatch):
@@ -446,7 +446,7 @@ def test_import_limit_is_a_setting(env, tmp_path, capsys, monkeypatch):
     path.write_text(json.dumps(intervention(1)) + "\n", encoding="utf-8")
     monkeypatch.setenv("GKA_MAX_IMPORT_BYTES", "100")
     code, _, err = run(capsys, "import", path)
-    assert code == 2 and "larger than the import limit" in err and "GKA_MAX_IMPORT_BYTES" in err
+    assert code == 2 and "groter dan de importgrens" in err and "GKA_MAX_IMPORT_BYTES" in err
     monkeypatch.delenv("GKA_MAX_IMPORT_BYTES")
     assert run(capsys, "import", path)[0] == 0
 
@@ -503,12 +503,12 @@ def test_backup_restore_round_trip(seeded, tmp_path, capsys, fmt):
     code, out, err = run(capsys, "restore", target)
     assert code == 0, err
     # Diemen back (new), the changed intervention back (updated), the extra one removed (deleted)
-    assert f"1 new, 1 updated, {len(want_i) + len(want_a) - 2} unchanged, 1 deleted" in out
+    assert f"1 nieuw, 1 bijgewerkt, {len(want_i) + len(want_a) - 2} ongewijzigd, 1 verwijderd" in out
     assert [r.model_dump() for r in store.list_interventions()] == want_i
     assert [r.model_dump() for r in store.list_agendas()] == want_a
     assert store.data_version() > version  # the change log moves forward, so indexes follow
     code, out, _ = run(capsys, "restore", target)
-    assert f"0 new, 0 updated, {len(want_i) + len(want_a)} unchanged, 0 deleted" in out
+    assert f"0 nieuw, 0 bijgewerkt, {len(want_i) + len(want_a)} ongewijzigd, 0 verwijderd" in out
 
 
 def test_restore_refuses_what_is_not_a_backup(seeded, tmp_path, capsys):
@@ -523,11 +523,11 @@ def test_restore_refuses_what_is_not_a_backup(seeded, tmp_path, capsys):
     empty = tmp_path / "leeg.bak"
     empty.write_bytes(b"")
     for path, message in [
-        (csv_file, "records.jsonl is not a gka-match backup (the first line is not the backup header"),
-        (other_db, "other.sqlite3 is not a gka-match backup (a SQLite database without the table(s) agendas"),
-        (truncated, "kapot.jsonl is incomplete: its header promises"),
-        (empty, "leeg.bak is not a gka-match backup (the file is empty)"),
-        (tmp_path / "nergens.bak", "does not exist"),
+        (csv_file, "records.jsonl is geen gka-match-back-up (de eerste regel is niet de back-upkop"),
+        (other_db, "other.sqlite3 is geen gka-match-back-up (een SQLite-database zonder de tabel(len) agendas"),
+        (truncated, "kapot.jsonl is onvolledig: de kop belooft"),
+        (empty, "leeg.bak is geen gka-match-back-up (het bestand is leeg)"),
+        (tmp_path / "nergens.bak", "bestaat niet"),
     ]:
         code, out, err = run(capsys, "restore", path)
         assert code == 2 and message in err, err
@@ -545,13 +545,13 @@ def test_restore_refuses_invalid_records(seeded, tmp_path, capsys):
     target.write_text("\n".join(lines) + "\n", encoding="utf-8")
     before = seeded.snapshot()
     code, _, err = run(capsys, "restore", target)
-    assert code == 2 and "b.jsonl, row 2, field 'themas.0'" in err and "nothing was restored" in err
+    assert code == 2 and "b.jsonl, rij 2, veld 'themas.0'" in err and "er is niets teruggezet" in err
     assert seeded.snapshot() == before
 
 
 def test_backup_refuses_the_live_database(seeded, capsys):
     code, _, err = run(capsys, "backup", seeded.db)
-    assert code == 2 and "is the live database itself" in err
+    assert code == 2 and "is de draaiende database zelf" in err
 
 
 # ---- end to end, as a separate process ---------------------------------------------------------
@@ -569,15 +569,15 @@ def test_cli_subprocess_without_the_model(seeded, tmp_path):
     )
     done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
-    assert "0 new, 0 updated" in done.stdout
+    assert "0 nieuw, 0 bijgewerkt" in done.stdout
 
     bad = tmp_path / "latin1.csv"
     bad.write_bytes("naam\nCafé\n".encode("latin-1"))
     done = subprocess.run([str(CLI), "import", str(bad)], env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
-        "gka-match import: latin1.csv is not UTF-8 (byte 0xe9 on line 2). It looks like Windows-1252/Latin-1. "
-        "Save it as UTF-8 (in Excel: 'CSV UTF-8'; in an editor: encoding UTF-8) and import it again"
+        "gka-match import: latin1.csv is geen UTF-8 (byte 0xe9 op regel 2). Het lijkt Windows-1252/Latin-1. "
+        "Sla het op als UTF-8 (in Excel: 'CSV UTF-8'; in een editor: codering UTF-8) en importeer het opnieuw"
     ]
 
 
@@ -593,7 +593,7 @@ def test_agenda_csv_with_plain_agenda_columns_and_empty_repeats(env, tmp_path, c
             ["Testdorp", "", "", "", "", "", "Voorleescafé"] + item]  # agenda cells may stay empty here
     code, out, err = run(capsys, "import", write_csv(tmp_path / "plain.csv", rows))
     assert code == 0, err
-    assert "(agendas): 1 new" in out
+    assert "(agenda's): 1 nieuw" in out
     agenda = env.store().get_agenda("agenda-testdorp")
     assert agenda.periode == "2023-2026" and agenda.provincie == "Utrecht"
     assert [i.id for i in agenda.interventies] == ["ai-testdorp-spelinloop", "ai-testdorp-voorleescafe"]

@@ -117,7 +117,7 @@ def test_an_index_built_with_another_runtime_is_rebuilt(settings_env, model_dir)
         Engine(settings.index_dir, store, torch_embedder, model_dir=settings.model_dir).load()
     messages: list[str] = []
     rebuilt = Engine.open(settings.index_dir, store, torch_embedder, say=messages.append, model_dir=settings.model_dir)
-    assert messages and "Rebuilding" in messages[0] and "torch" in messages[0]
+    assert messages and "opnieuw opgebouwd" in messages[0] and "torch" in messages[0]
     assert rebuilt.snapshot != onnx.snapshot
     manifest = json.loads((rebuilt.index_dir / rebuilt.snapshot / "manifest.json").read_text())
     assert (manifest["runtime"], manifest["precision"]) == ("torch", "fp32")

@@ -30,3 +30,13 @@ def test_municipality_labels_mark_only_wholly_invented_municipalities():
 
     assert municipality_labels([("Sittard-Geleen", True), ("Leiden", False), ("Leiden", True)]) == \
         ["Sittard-Geleen (illustratief)", "Leiden"]
+
+
+def test_the_rarest_matched_word_leads_the_reason():
+    from gka_match.index.reasons import matched_concepts
+
+    doc = {"doel": frozenset({"taalachterstand", "begin"})}
+    share = {"taalachterstand": 0.02, "begin": 0.2}
+    concepts, fields = matched_concepts("Veel kinderen beginnen met een taalachterstand", doc, frozenset(),
+                                        lambda token: share.get(token, 1.0))
+    assert concepts == ["taalachterstand", "beginnen"] and fields

@@ -158,7 +158,7 @@ def test_a_write_through_one_replica_is_searchable_in_the_other_within_a_second(
     assert health_a["data_version"] == health_b["data_version"]
     assert health_a["documents"] == health_b["documents"]
     for name in ("a", "b"):
-        assert "Rebuilding" not in replicas.log(name), f"replica {name} rebuilt its index"
+        assert "opnieuw opgebouwd" not in replicas.log(name), f"replica {name} rebuilt its index"
 
 
 def test_a_replica_that_was_down_catches_up_when_it_starts(replicas):
@@ -174,7 +174,7 @@ def test_a_replica_that_was_down_catches_up_when_it_starts(replicas):
     assert found(b.url, "kolibrievoorlezen", first["id"])
     assert found(b.url, "pelikaantaalspel", second["id"])
     assert httpx.get(b.url + "/health").json()["data_version"] == httpx.get(a.url + "/health").json()["data_version"]
-    assert "Rebuilding" not in replicas.log("b"), "the restarted replica rebuilt instead of replaying the log"
+    assert "opnieuw opgebouwd" not in replicas.log("b"), "the restarted replica rebuilt instead of replaying the log"
 
 
 # ---- serve --workers ---------------------------------------------------------------------------
@@ -285,7 +285,7 @@ def test_serve_with_two_workers_builds_once_and_answers_from_both(pg_cluster, mo
             conn.close()
 
         text = log_path.read_text()
-        assert text.count("Rebuilding the index") == 1, "build once, before the workers start:\n" + text
+        assert text.count("De index wordt opnieuw opgebouwd") == 1, "build once, before the workers start:\n" + text
     finally:
         proc.terminate()
         try:

@@ -70,7 +70,7 @@ def test_api_and_web_agree_on_agendas(server):
     assert get("/agendas/Venray/document.docx").content[:2] == b"PK"
     api, web = get("/agendas/compare", a="Venray", b="agenda-venray"), get("/vergelijk", a="Venray", b="Venray")
     assert api.status_code == web.status_code == 422
-    assert "same agenda" in api.json()["detail"] and "twee verschillende gemeenten" in web.text
+    assert "dezelfde agenda" in api.json()["detail"] and "twee verschillende gemeenten" in web.text
     missing_api, missing_web = get("/agendas/atlantis"), get("/agenda/atlantis")
     assert missing_api.status_code == missing_web.status_code == 404
     assert "GET /agendas" in missing_api.json()["detail"]

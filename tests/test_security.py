@@ -185,7 +185,7 @@ def test_write_endpoints_need_the_right_key(secure_server):
             assert "X-API-Key" in missing.json()["detail"]
             wrong = _send(c, method, path, {"X-API-Key": "not-the-key"})
             assert wrong.status_code == 403, (method, path, wrong.status_code, wrong.text)
-            assert "wrong" in wrong.json()["detail"].lower()
+            assert "verkeerde" in wrong.json()["detail"].lower()
     assert state(secure_server) == before
 
 
@@ -201,7 +201,7 @@ def test_read_only_server_refuses_writes_with_a_clear_message(readonly_server):
                 r = _send(c, method, path, headers)
                 assert r.status_code == 403, (method, path, headers, r.status_code)
                 detail = r.json()["detail"]
-                assert "read-only" in detail and "GKA_API_KEY" in detail, detail
+                assert "alleen-lezen" in detail and "GKA_API_KEY" in detail, detail
     assert state(readonly_server) == before
 
 

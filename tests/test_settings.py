@@ -61,12 +61,12 @@ def test_the_api_key_is_not_printed(env):
 
 
 @pytest.mark.parametrize("name, value, says", [
-    ("GKA_MAX_QUERY_CHARS", "veel", "Instelling GKA_MAX_QUERY_CHARS='veel' moet een geheel getal zijn"),
-    ("GKA_MAX_QUERY_CHARS", "0", "Instelling GKA_MAX_QUERY_CHARS='0' moet minstens 1 zijn"),
-    ("GKA_MATCH_FLOOR", "1.5", "Instelling GKA_MATCH_FLOOR='1.5' mag hoogstens 1.0 zijn"),
-    ("GKA_MATCH_FLOOR", "hoog", "Instelling GKA_MATCH_FLOOR='hoog' moet een getal zijn"),
-    ("GKA_RUNTIME", "gpu", "Instelling GKA_RUNTIME='gpu' moet een van deze waarden zijn: auto, onnx of torch"),
-    ("GKA_ALLOW_DOWNLOAD", "misschien", "Instelling GKA_ALLOW_DOWNLOAD='misschien' moet 1 of 0 zijn"),
+    ("GKA_MAX_QUERY_CHARS", "veel", "Instelling GKA_MAX_QUERY_CHARS='veel': moet een heel getal zijn"),
+    ("GKA_MAX_QUERY_CHARS", "0", "Instelling GKA_MAX_QUERY_CHARS='0': moet minstens 1 zijn"),
+    ("GKA_MATCH_FLOOR", "1.5", "Instelling GKA_MATCH_FLOOR='1.5': mag hoogstens 1.0 zijn"),
+    ("GKA_MATCH_FLOOR", "hoog", "Instelling GKA_MATCH_FLOOR='hoog': moet een getal zijn"),
+    ("GKA_RUNTIME", "gpu", "Instelling GKA_RUNTIME='gpu': 'gpu' is niet toegestaan; kies uit: auto, onnx, torch"),
+    ("GKA_ALLOW_DOWNLOAD", "misschien", "Instelling GKA_ALLOW_DOWNLOAD='misschien': moet true of false zijn"),
 ])
 def test_a_bad_value_stops_with_a_dutch_line_naming_the_variable(env, name, value, says):
     env.setenv(name, value)
@@ -81,8 +81,8 @@ def test_every_bad_variable_is_reported_at_once(env):
     with pytest.raises(SystemExit) as stop:
         load_settings()
     lines = sorted(str(stop.value).splitlines())
-    assert lines == ["Instelling GKA_PRECISION='int4' moet een van deze waarden zijn: fp32 of int8",
-                     "Instelling GKA_THREADS='twee' moet een geheel getal zijn"]
+    assert lines == ["Instelling GKA_PRECISION='int4': 'int4' is niet toegestaan; kies uit: fp32, int8",
+                     "Instelling GKA_THREADS='twee': moet een heel getal zijn"]
 
 
 def test_the_app_keeps_conversations_as_the_settings_say(hash_engine):

@@ -85,13 +85,13 @@ FORMATS: dict[str, str] = {
     ".docx": "docx",
 }
 _EXTENSION_HINTS = {
-    ".xls": "save it as .xlsx (Excel: Save As > Excel Workbook)",
-    ".xlsm": "save it as .xlsx (Excel: Save As > Excel Workbook)",
-    ".ods": "save it as .xlsx or .csv",
-    ".doc": "save it as .docx (Word: Save As > Word Document)",
-    ".odt": "save it as .docx",
-    ".tsv": "save it as .csv with commas",
-    ".txt": "save it as .csv, .json or .jsonl",
+    ".xls": "sla het op als .xlsx (Excel: Opslaan als > Excel-werkmap)",
+    ".xlsm": "sla het op als .xlsx (Excel: Opslaan als > Excel-werkmap)",
+    ".ods": "sla het op als .xlsx of .csv",
+    ".doc": "sla het op als .docx (Word: Opslaan als > Word-document)",
+    ".odt": "sla het op als .docx",
+    ".tsv": "sla het op als .csv met komma's",
+    ".txt": "sla het op als .csv, .json of .jsonl",
 }
 _READERS = {"csv": read_csv, "xlsx": read_xlsx, "json": read_json, "jsonl": read_jsonl, "docx": read_docx}
 _MB = 1024 * 1024
@@ -111,28 +111,28 @@ def read_records(
     """
     path = Path(path)
     if kind is not None and kind not in KINDS:
-        raise ImportFileError(f"unknown kind '{kind}'; use one of: {', '.join(KINDS)}")
+        raise ImportFileError(f"onbekende soort '{kind}'; kies uit: {', '.join(KINDS)}")
     if not path.exists():
-        raise ImportFileError(f"{path} does not exist")
+        raise ImportFileError(f"{path} bestaat niet")
     if path.is_dir():
-        raise ImportFileError(f"{path} is a folder; give a file")
+        raise ImportFileError(f"{path} is een map; geef een bestand")
     ext = path.suffix.lower()
     fmt = FORMATS.get(ext)
     if fmt is None:
         hint = _EXTENSION_HINTS.get(ext, "")
         known = ", ".join(sorted(set(FORMATS) - {".ndjson"}))
-        what = f"'{ext}'" if ext else "without an extension"
+        what = f"'{ext}'" if ext else "zonder extensie"
         raise ImportFileError(
-            f"{path.name}: unsupported file type {what}; use {known}" + (f" ({hint})" if hint else "")
+            f"{path.name}: bestandstype {what} wordt niet ondersteund; gebruik {known}" + (f" ({hint})" if hint else "")
         )
     size = path.stat().st_size
     if size > max_bytes:
         raise ImportFileError(
-            f"{path.name} is {size / _MB:.1f} MB, larger than the import limit of {max_bytes / _MB:.1f} MB; "
-            "split it into smaller files or raise GKA_MAX_IMPORT_BYTES"
+            f"{path.name} is {size / _MB:.1f} MB, groter dan de importgrens van {max_bytes / _MB:.1f} MB; "
+            "splits het in kleinere bestanden of verhoog GKA_MAX_IMPORT_BYTES"
         )
     if size == 0:
-        raise ImportFileError(f"{path.name} is empty; it holds no records")
+        raise ImportFileError(f"{path.name} is leeg; er staan geen records in")
     return _READERS[fmt](path, kind, progress)
 
 

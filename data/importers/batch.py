@@ -21,8 +21,8 @@ class SectionIssue(Issue):
     section: str = ""
 
     def __str__(self) -> str:
-        where = f"{self.source}, section '{self.section}'"
-        return f"{where}, field '{self.field}': {self.message}" if self.field else f"{where}: {self.message}"
+        where = f"{self.source}, onderdeel '{self.section}'"
+        return f"{where}, veld '{self.field}': {self.message}" if self.field else f"{where}: {self.message}"
 
 
 def unchanged_issue(issue: Issue) -> Issue:

@@ -10,6 +10,7 @@ from typing import Any, Iterable
 from pydantic import BaseModel
 
 from ..columns import AGENDA_PREFIX
+from ..errors import MISSING
 from ..models import Agenda, CatalogueIntervention, agenda_id, agenda_intervention_id, catalogue_id
 from ..validation import Issue, Kind, validate_rows
 from .batch import ImportFileError
@@ -22,7 +23,7 @@ FALSE_WORDS = {"false", "nee", "n", "no", "0", "onwaar", "niet"}
 def decode_text(path: Path) -> str:
     data = path.read_bytes()
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ImportFileError(f"{path.name} is UTF-16 encoded; save it as UTF-8 (in Excel: 'CSV UTF-8')")
+        raise ImportFileError(f"{path.name} is in UTF-16 opgeslagen; sla het op als UTF-8 (in Excel: 'CSV UTF-8')")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -33,15 +34,15 @@ def decode_text(path: Path) -> str:
         guess = ""
         try:
             data.decode("cp1252")
-            guess = " It looks like Windows-1252/Latin-1."
+            guess = " Het lijkt Windows-1252/Latin-1."
         except UnicodeDecodeError:
             pass
         raise ImportFileError(
-            f"{path.name} is not UTF-8 (byte 0x{byte} on line {line}).{guess} "
-            "Save it as UTF-8 (in Excel: 'CSV UTF-8'; in an editor: encoding UTF-8) and import it again"
+            f"{path.name} is geen UTF-8 (byte 0x{byte} op regel {line}).{guess} "
+            "Sla het op als UTF-8 (in Excel: 'CSV UTF-8'; in een editor: codering UTF-8) en importeer het opnieuw"
         ) from exc
     if not text.strip():
-        raise ImportFileError(f"{path.name} is empty; it holds no records")
+        raise ImportFileError(f"{path.name} is leeg; er staan geen records in")
     return text
 
 
@@ -102,19 +103,19 @@ def check_kind(path: Path, given: Kind | None, keys: Iterable[str]) -> Kind:
     if given is None:
         return detected
     if given == "interventions" and detected == "agendas":
-        raise ImportFileError(f"{path.name} looks like agendas (it has 'gemeente' or agenda fields), not "
-                              "catalogue interventions; use --kind agendas or leave --kind out")
+        raise ImportFileError(f"{path.name} lijkt agenda's te bevatten (het heeft 'gemeente' of agendavelden), geen "
+                              "catalogus-interventies; gebruik --kind agendas of laat --kind weg")
     if given == "agendas" and detected == "interventions" and keys & _CATALOGUE_ONLY:
-        raise ImportFileError(f"{path.name} looks like catalogue interventions (it has "
-                              f"{', '.join(sorted(keys & _CATALOGUE_ONLY))} and no gemeente); "
-                              "use --kind interventions or leave --kind out")
+        raise ImportFileError(f"{path.name} lijkt catalogus-interventies te bevatten (het heeft "
+                              f"{', '.join(sorted(keys & _CATALOGUE_ONLY))} en geen gemeente); "
+                              "gebruik --kind interventions of laat --kind weg")
     return given
 
 
 def validate_records(
     rows: list[tuple[int, dict]], kind: Kind, source: str, progress: bool
 ) -> tuple[list[tuple[int, BaseModel]], list[Issue]]:
-    good, bad = validate_rows(progress_bar(rows, progress, f"Validating {source}"), model_for(kind), source)
+    good, bad = validate_rows(progress_bar(rows, progress, f"Controleren: {source}"), model_for(kind), source)
     return good, drop_underived_ids(bad)
 
 
@@ -123,7 +124,7 @@ def drop_underived_ids(issues: list[Issue]) -> list[Issue]:
     present = {(i.row, i.field) for i in issues}
     out = []
     for i in issues:
-        if i.message == "is required but missing" and (i.field == "id" or i.field.endswith(".id")):
+        if i.message == MISSING and (i.field == "id" or i.field.endswith(".id")):
             prefix = i.field[: -len("id")]
             source_field = "gemeente" if prefix == "" and (i.row, "gemeente") in present else "naam"
             if (i.row, prefix + source_field) in present:

@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ..errors import MISSING
 from ..models import Agenda
 from ..template import COMMUNITY_LABELS, ITEM_LABELS, SECTION_TITLES, TOP_LABELS
 from ..validation import Issue, Kind, validate_rows
@@ -242,14 +243,14 @@ def _docx_item(raw: dict[str, str], top: dict[str, Any]) -> dict[str, Any]:
 
 def read_docx(path: Path, kind: Kind | None, progress: bool) -> ImportBatch:
     if kind == "interventions":
-        raise ImportFileError(f"{path.name}: a .docx file holds one GKA-agenda; use --kind agendas or leave --kind out")
+        raise ImportFileError(f"{path.name}: een .docx-bestand bevat één GKA-agenda; gebruik --kind agendas of laat --kind weg")
     try:
         import docx
         from docx.table import Table
 
         document = docx.Document(str(path))
     except Exception as exc:  # python-docx raises several classes for a damaged or non-DOCX file
-        raise ImportFileError(f"{path.name} is not a valid .docx document ({exc}); save it again from Word as .docx") from exc
+        raise ImportFileError(f"{path.name} is geen geldig .docx-document ({exc}); sla het in Word opnieuw op als .docx") from exc
     state = _DocxState()
     for block in document.iter_inner_content():
         if isinstance(block, Table):
@@ -258,8 +259,8 @@ def read_docx(path: Path, kind: Kind | None, progress: bool) -> ImportBatch:
             state.paragraph(block.text)
     if not (state.top or state.sections or state.items or state.title_gemeente):
         raise ImportFileError(
-            f"{path.name} holds no GKA-agenda: found none of Gemeente/Provincie/Periode, the template's "
-            "headings or 'Naam/titel interventie'; see the expected shape in `gka-match import --help`")
+            f"{path.name} bevat geen GKA-agenda: er staat geen Gemeente/Provincie/Periode in, geen kop van het "
+            "sjabloon en geen 'Naam/titel interventie'; de verwachte vorm staat in `gka-match import --help`")
 
     top: dict[str, Any] = {}
     for key, value in state.top.items():
@@ -310,16 +311,16 @@ def read_docx(path: Path, kind: Kind | None, progress: bool) -> ImportBatch:
             section = f"Interventie {n + 1}" + (f" ({shorten(name)})" if name else "")
             label = ITEM_LABELS.get(parts[2], parts[2]) if len(parts) > 2 else ""
             if len(parts) > 3:
-                label += f" (item {int(parts[3]) + 1})" if parts[3].isdigit() else "." + ".".join(parts[3:])
+                label += f" (waarde {int(parts[3]) + 1})" if parts[3].isdigit() else "." + ".".join(parts[3:])
             message = issue.message
-            if len(parts) == 3 and parts[2] == "doelgroep" and "required" in message:
-                message = ("is missing; add a row 'Doelgroep labels' with one or more of: "
+            if len(parts) == 3 and parts[2] == "doelgroep" and message == MISSING:
+                message = ("ontbreekt; voeg een rij 'Doelgroep labels' toe met een of meer van: "
                            + "; ".join(DOELGROEPEN))
-            elif len(parts) == 3 and parts[2] in ("themas", "setting") and "required" in message:
+            elif len(parts) == 3 and parts[2] in ("themas", "setting") and message == MISSING:
                 allowed = THEMAS if parts[2] == "themas" else SETTINGS
-                message = f"is missing; add a row '{label}' with one or more of: " + "; ".join(allowed)
-            elif len(parts) == 3 and "required" in message:
-                message = f"is missing; add a row or paragraph '{label}' to this intervention"
+                message = f"ontbreekt; voeg een rij '{label}' toe met een of meer van: " + "; ".join(allowed)
+            elif len(parts) == 3 and message == MISSING:
+                message = f"ontbreekt; voeg een rij of alinea '{label}' toe aan deze interventie"
             return SectionIssue(issue.source, n + 1, label, message, section=section)
         if parts[:1] == ["communities"] and len(parts) > 1 and parts[1].isdigit():
             n = int(parts[1])
@@ -328,18 +329,18 @@ def read_docx(path: Path, kind: Kind | None, progress: bool) -> ImportBatch:
             label = COMMUNITY_LABELS.get(parts[2], parts[2]) if len(parts) > 2 else ""
             return SectionIssue(issue.source, n + 1, label, issue.message, section=section)
         if parts == ["interventies"]:
-            return SectionIssue(issue.source, 1, "", "no intervention found; add a table or paragraphs starting "
-                                "with 'Naam/titel interventie'", section="Interventies")
+            return SectionIssue(issue.source, 1, "", "geen interventie gevonden; voeg een tabel of alinea's toe die beginnen "
+                                "met 'Naam/titel interventie'", section="Interventies")
         if parts and parts[0] in SECTION_TITLES:
             message = issue.message
-            if "required" in message:
-                message = f"is missing; add the heading '{SECTION_TITLES[parts[0]]}' with its text"
+            if message == MISSING:
+                message = f"ontbreekt; voeg de kop '{SECTION_TITLES[parts[0]]}' met de tekst toe"
             return SectionIssue(issue.source, 1, "", message, section=SECTION_TITLES[parts[0]])
         if parts and parts[0] in TOP_LABELS:
             label = TOP_LABELS[parts[0]]
             message = issue.message
-            if "required" in message:
-                message = f"is missing; add '{label}: …' at the top (a paragraph or a row of the top table)"
+            if message == MISSING:
+                message = f"ontbreekt; zet '{label}: …' bovenaan (als alinea of als rij van de bovenste tabel)"
             return SectionIssue(issue.source, 1, label, message, section="Kopgegevens")
         return SectionIssue(issue.source, 1, issue.field, issue.message, section="Agenda")
 

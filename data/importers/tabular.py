@@ -66,14 +66,14 @@ def _cell(name: str, text: str, source: str, row: int, column: str, issues: list
             return True
         if low in FALSE_WORDS:
             return False
-        issues.append(Issue(source, row, column, f"'{text}' is not true or false; write true/false (or ja/nee)"))
+        issues.append(Issue(source, row, column, f"'{text}' is niet waar of onwaar; schrijf ja/nee (of true/false)"))
         return text
     if name in JSON_FIELDS:
         try:
             return json.loads(text)
         except json.JSONDecodeError as exc:
             issues.append(Issue(source, row, column,
-                                f"not valid JSON ({exc.msg}); give a JSON array of objects with naam, "
+                                f"geen geldige JSON ({exc.msg}); geef een JSON-lijst van objecten met naam, "
                                 "betrokken_partijen, doel, doelgroep, activiteiten, bron, illustratief"))
             return text
     return text
@@ -96,10 +96,10 @@ def _tabular(path: Path, grid: list[list[str]], kind: Kind | None, fmt: str, pro
     used = [i for i, n in enumerate(names) if n]
     for i, n in enumerate(names):
         if not n and any(i < len(cells) and cells[i].strip() for _, cells in rows):
-            raise ImportFileError(f"{path.name}: column {i + 1} has values but no header; name it or remove it")
+            raise ImportFileError(f"{path.name}: kolom {i + 1} heeft waarden maar geen kop; geef de kolom een naam of haal hem weg")
     dupes = sorted({names[i] for i in used if names.count(names[i]) > 1})
     if dupes:
-        raise ImportFileError(f"{path.name}: column(s) {', '.join(dupes)} appear more than once; keep one of each")
+        raise ImportFileError(f"{path.name}: kolom(men) {', '.join(dupes)} staan er meer dan eens; houd er van elk één")
     kind = check_kind(path, kind, [names[i] for i in used])
     table = [(row, {names[i]: (cells[i] if i < len(cells) else "") for i in used}) for row, cells in rows]
     if kind == "interventions":
@@ -110,9 +110,9 @@ def _tabular(path: Path, grid: list[list[str]], kind: Kind | None, fmt: str, pro
 def _column_errors(path: Path, kind: str, missing: list[str], unknown: list[str], known: Iterable[str]) -> None:
     parts = []
     if missing:
-        parts.append(f"missing required column(s) for {kind}: {', '.join(missing)}")
+        parts.append(f"verplichte kolom(men) voor {kind} ontbreken: {', '.join(missing)}")
     if unknown:
-        parts.append(f"unknown column(s): {', '.join(unknown)} (known: {', '.join(known)})")
+        parts.append(f"onbekende kolom(men): {', '.join(unknown)} (bekend zijn: {', '.join(known)})")
     if parts:
         raise ImportFileError(f"{path.name}: " + "; ".join(parts))
 
@@ -133,7 +133,7 @@ def _tabular_interventions(path: Path, columns: list[str], table: list[tuple[int
         if raw:
             raw_rows.append((row, fill_ids(raw, "interventions")))
     if not raw_rows:
-        raise ImportFileError(f"{path.name} has a header but no data rows")
+        raise ImportFileError(f"{path.name} heeft een kopregel maar geen rijen met gegevens")
     good, bad = validate_records(raw_rows, "interventions", path.name, progress)
     return _merge(path, "interventions", fmt, len(raw_rows), good, bad, cell_issues)
 
@@ -143,7 +143,7 @@ def _column_field(issue: Issue) -> Issue:
     m = re.match(r"^([a-z_]+)\.(\d+)(.*)$", issue.field)
     if not m:
         return issue
-    return Issue(issue.source, issue.row, f"{m.group(1)} (item {int(m.group(2)) + 1}){m.group(3)}", issue.message)
+    return Issue(issue.source, issue.row, f"{m.group(1)} (waarde {int(m.group(2)) + 1}){m.group(3)}", issue.message)
 
 
 def _merge(path: Path, kind: Kind, fmt: str, total: int, good, bad: list[Issue], cell_issues: list[Issue],
@@ -200,9 +200,9 @@ def _tabular_agendas(path: Path, columns: list[str], table: list[tuple[int, dict
     by_field: dict[tuple[str, str], list[str]] = {}
     for c, target in mapping.items():
         by_field.setdefault(target, []).append(c)
-    clashes = [" and ".join(cs) for cs in by_field.values() if len(cs) > 1]
+    clashes = [" en ".join(cs) for cs in by_field.values() if len(cs) > 1]
     if clashes:
-        raise ImportFileError(f"{source}: columns {'; '.join(clashes)} mean the same field; keep one")
+        raise ImportFileError(f"{source}: de kolommen {'; '.join(clashes)} betekenen hetzelfde veld; houd er één")
     present = set(mapping.values())
     missing = [agenda_column(f) for f in _required(Agenda, {"id", "interventies"}) if ("agenda", f) not in present]
     missing += [c for c in _required(AgendaIntervention, {"id"}) if ("item", c) not in present]
@@ -221,7 +221,7 @@ def _tabular_agendas(path: Path, columns: list[str], table: list[tuple[int, dict
             agenda_id(agenda_cells["gemeente"][0]) if "gemeente" in agenda_cells else "")
         if not key:
             orphans.append(Issue(source, row, column_of[("agenda", "gemeente")],
-                                 "is empty; every row needs the gemeente of its agenda (or an agenda_id)"))
+                                 "is leeg; elke rij heeft de gemeente van zijn agenda nodig (of een agenda_id)"))
             continue
         group = groups.setdefault(key, _Group(first_row=row))
         for name, (text, column) in agenda_cells.items():
@@ -231,8 +231,8 @@ def _tabular_agendas(path: Path, columns: list[str], table: list[tuple[int, dict
                 first = group.agenda[name][1]
                 group.conflicts.append(Issue(
                     source, row, column,
-                    f"differs from row {first} of the same agenda ('{shorten(group.agenda[name][0])}' "
-                    f"vs '{shorten(text)}'); repeat the same value or leave the cell empty"))
+                    f"wijkt af van rij {first} van dezelfde agenda ('{shorten(group.agenda[name][0])}' "
+                    f"tegenover '{shorten(text)}'); herhaal dezelfde waarde of laat de cel leeg"))
         if item_cells:
             group.items.append((row, item_cells))
 
@@ -263,8 +263,8 @@ def _tabular_agendas(path: Path, columns: list[str], table: list[tuple[int, dict
             row = group.items[n][0] if n < len(group.items) else issue.row
             return Issue(issue.source, row, ".".join(parts[2:]), issue.message)
         if parts == ["interventies"]:
-            return Issue(issue.source, issue.row, "", "the agenda has no interventions; give at least one "
-                         "row with the intervention columns (naam, doel, …) filled in")
+            return Issue(issue.source, issue.row, "", "de agenda heeft geen interventies; geef minstens één "
+                         "rij met de kolommen van de interventie (naam, doel, …) ingevuld")
         if parts and parts[0] in AGENDA_FIELDS:
             column = group.agenda[parts[0]][2] if parts[0] in group.agenda else column_of.get(
                 ("agenda", parts[0]), agenda_column(parts[0]))
@@ -292,8 +292,8 @@ def read_csv(path: Path, kind: Kind | None, progress: bool) -> ImportBatch:
     try:
         all_rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as exc:
-        raise ImportFileError(f"{path.name} is not a readable CSV file ({exc})") from exc
-    return _tabular(path, all_rows, kind, "csv", progress, f"{path.name} is empty; it holds no records")
+        raise ImportFileError(f"{path.name} is geen leesbaar CSV-bestand ({exc})") from exc
+    return _tabular(path, all_rows, kind, "csv", progress, f"{path.name} is leeg; er staan geen records in")
 
 
 def _xlsx_text(value: Any) -> str:
@@ -316,7 +316,7 @@ def read_xlsx(path: Path, kind: Kind | None, progress: bool) -> ImportBatch:
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise ImportFileError(f"{path.name} is not a valid .xlsx workbook ({exc}); save it again from Excel as .xlsx") from exc
+        raise ImportFileError(f"{path.name} is geen geldige .xlsx-werkmap ({exc}); sla het in Excel opnieuw op als .xlsx") from exc
     try:
         ws = next((wb[name] for name in SHEETS if name in wb.sheetnames and (kind is None or name == kind)),
                   wb.worksheets[0])
@@ -324,11 +324,11 @@ def read_xlsx(path: Path, kind: Kind | None, progress: bool) -> ImportBatch:
         for row in ws.iter_rows(values_only=True):
             grid.append([_xlsx_text(v) for v in row])
             if len(grid) > MAX_XLSX_ROWS:
-                raise ImportFileError(f"{path.name} has more than {MAX_XLSX_ROWS} rows; split it into smaller files")
+                raise ImportFileError(f"{path.name} heeft meer dan {MAX_XLSX_ROWS} rijen; splits het in kleinere bestanden")
     finally:
         wb.close()
     return _tabular(path, grid, kind, "xlsx", progress,
-                    f"{path.name}: the sheet '{ws.title}' is empty; it holds no records")
+                    f"{path.name}: het werkblad '{ws.title}' is leeg; er staan geen records in")
 
 
 __all__ = ["MAX_XLSX_ROWS", "read_csv", "read_xlsx"]

@@ -45,7 +45,7 @@ def clusters(engine, n_clusters: int | None = None, max_clusters: int = 10) -> C
     if n == 0:
         return ClusterReport(0, None, [], [])
     if n_clusters is not None and not 1 <= n_clusters <= n:
-        raise ValueError(f"n_clusters must be between 1 and {n}")
+        raise ValueError(f"het aantal clusters moet tussen 1 en {n} liggen")
     key = ("clusters", n_clusters, max_clusters)
     if key not in space.memo:
         space.memo[key] = _clusters(space, n_clusters, max_clusters)

@@ -19,8 +19,8 @@ class UnknownAgenda(LookupError):
 
     def __init__(self, ref: str, suggestions: list[str], known: list[str] | None = None):
         self.ref, self.suggestions, self.known = ref, suggestions, sorted(known or [])
-        hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
-        super().__init__(f"no agenda for '{ref}' (gemeente or agenda id).{hint}")
+        hint = f" Bedoelt u: {', '.join(suggestions)}?" if suggestions else ""
+        super().__init__(f"geen agenda met id of gemeente '{ref}'.{hint}")
 
 
 @dataclass

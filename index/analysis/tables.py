@@ -85,5 +85,5 @@ def write_table(frame, path: Path | str, fmt: str | None = None) -> Path:
     elif fmt == "xlsx":
         frame.to_excel(path, index=False, engine="openpyxl")
     else:
-        raise ValueError(f"unknown table format '{fmt}'; use csv or xlsx")
+        raise ValueError(f"onbekend tabelformaat '{fmt}'; kies csv of xlsx")
     return path
