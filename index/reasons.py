@@ -52,10 +52,11 @@ def _join(items: list[str]) -> str:
 
 
 def age_label(doc: SearchDoc) -> str:
-    span = doc.age_span()
-    if span is None:
+    """The ages as the record states them: its explicit range, else its age bands as written
+    ("0-4 jaar", not the computed 0-3), so the reason never contradicts the source."""
+    if doc.leeftijd_van is None and doc.leeftijd_tot is None:
         return ", ".join(d for d in doc.doelgroep if d not in ("ouders", "leerkrachten/professionals"))
-    lo, hi = span
+    lo, hi = doc.age_span() or (0, 30)
     if hi >= 30:
         return f"vanaf {lo} jaar"
     return f"{lo} jaar" if lo == hi else f"{lo}-{hi} jaar"
@@ -86,13 +87,11 @@ def _compounded(a: str, b: str, fields: list[frozenset[str]]) -> bool:
 
 def matched_concepts(query: str, doc_stems: dict[str, frozenset[str]], vocabulary: frozenset[str],
                      df_share) -> tuple[list[str], list[str]]:
-    """The query's content words (as typed) that a document field contains, rarest first (the
-    word that says most about the fit leads: "taalachterstand" before "beginnen"), and those fields.
+    """The query's content words (as typed) that a document field contains, and those fields.
 
     A filler word beside a matched word stays with it when the field joins the two in one
     compound: "zitten thuis" against "thuiszitters" says more than "zitten" alone."""
     concepts: list[str] = []
-    rarity: dict[str, float] = {}
     fields: list[str] = []
     sequence = words(query)
     for i, word in enumerate(sequence):
@@ -108,12 +107,11 @@ def matched_concepts(query: str, doc_stems: dict[str, frozenset[str]], vocabular
                     stem(sequence[j]), stem(word), [doc_stems[name] for name in hit]):
                 phrase = f"{sequence[j]} {phrase}" if j < i else f"{phrase} {sequence[j]}"
         concepts.append(phrase)
-        rarity[phrase] = min(df_share(t) for t in tokens if any(t in doc_stems[name] for name in hit))
         for name in hit:
             label = FIELD_LABELS.get(name, name)
             if label not in fields:
                 fields.append(label)
-    return sorted(concepts, key=rarity.__getitem__), fields
+    return concepts, fields
 
 
 def erkenning_point(doc: SearchDoc) -> str:

@@ -106,7 +106,7 @@ def write_advice_note(query: str, filters: Filters, results: list[Result], data_
             ("Match", f"{r.strength} (kans {r.confidence:.0%})"),
             ("Korte omschrijving", d.summary or "niet vermeld in de bron"),
             ("Doel", d.fields.get("doel") or "niet vermeld in de bron"),
-            ("Doelgroep", ", ".join(d.doelgroep) + (f" ({age_label(d)})" if d.age_span() else "")
+            ("Doelgroep", ", ".join(d.doelgroep) + (f" ({age_label(d)})" if d.leeftijd_van is not None or d.leeftijd_tot is not None else "")
              or "niet vermeld in de bron"),
             ("Erkenning", erkenning),
             ("Werkzame elementen", "; ".join(extra.get("werkzame_elementen", [])) or "niet vermeld in de bron"),

@@ -208,7 +208,7 @@ def _filter_chips(form: Form) -> list[dict[str, str]]:
 class Card:
     hit: SearchHit
     detail_url: str
-    age_span: Optional[tuple[int, int]]
+    age_span: Optional[tuple[Optional[int], Optional[int]]]
     runners: list[dict[str, Any]]
     programme: Optional[dict[str, str]] = None
 
@@ -228,8 +228,10 @@ def _cards(hits: list[SearchHit], engine: Engine) -> list[Card]:
             if prog is not None:
                 programme = {"naam": prog.name, "url": f"/interventie/{prog.doc_id}"}
         detail = f"/interventie/{hit.id}" if hit.kind == "catalogue" else f"/agenda/{hit.agenda_id}#{hit.id}"
-        cards.append(Card(hit=hit, detail_url=detail, age_span=doc.age_span() if doc else None, runners=runners,
-                          programme=programme))
+        # The record's own age range only: the age bands are shown as written ("0-4 jaar").
+        explicit = doc is not None and (doc.leeftijd_van is not None or doc.leeftijd_tot is not None)
+        cards.append(Card(hit=hit, detail_url=detail, age_span=(doc.leeftijd_van, doc.leeftijd_tot) if explicit else None,
+                          runners=runners, programme=programme))
     return cards
 
 

@@ -32,11 +32,10 @@ def test_municipality_labels_mark_only_wholly_invented_municipalities():
         ["Sittard-Geleen (illustratief)", "Leiden"]
 
 
-def test_the_rarest_matched_word_leads_the_reason():
-    from gka_match.index.reasons import matched_concepts
+def test_the_age_label_says_what_the_record_says():
+    from gka_match.index.reasons import age_label
 
-    doc = {"doel": frozenset({"taalachterstand", "begin"})}
-    share = {"taalachterstand": 0.02, "begin": 0.2}
-    concepts, fields = matched_concepts("Veel kinderen beginnen met een taalachterstand", doc, frozenset(),
-                                        lambda token: share.get(token, 1.0))
-    assert concepts == ["taalachterstand", "beginnen"] and fields
+    bands = SimpleNamespace(leeftijd_van=None, leeftijd_tot=None, doelgroep=["ouders", "0-4 jaar"])
+    explicit = SimpleNamespace(leeftijd_van=2, leeftijd_tot=6, doelgroep=["0-4 jaar"], age_span=lambda: (2, 6))
+    open_ended = SimpleNamespace(leeftijd_van=12, leeftijd_tot=None, doelgroep=[], age_span=lambda: (12, 30))
+    assert (age_label(bands), age_label(explicit), age_label(open_ended)) == ("0-4 jaar", "2-6 jaar", "vanaf 12 jaar")
