@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from gka_match.config import load_settings
+from gka_match.config import Settings, SettingsError, load_settings
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
 
@@ -40,7 +40,7 @@ def cmd_model(args: argparse.Namespace) -> int:
     from gka_match.index.embedder import DEFAULT_MODEL, prepare_default_model
     from gka_match.index.onnx_export import export_model
 
-    settings = load_settings()
+    settings = args.settings
     path, converted = prepare_default_model(settings.model_dir, force=args.force)
     say(f"{'Omgezet' if converted else 'Al voorbereid'}: {path}")
     precisions = tuple(dict.fromkeys(("fp32", settings.precision, *(["int8"] if args.int8 else []))))
@@ -62,7 +62,7 @@ def cmd_model(args: argparse.Namespace) -> int:
 def cmd_seed(args: argparse.Namespace) -> int:
     from gka_match.runtime import open_store, seed_bundled
 
-    summary = seed_bundled(open_store())
+    summary = seed_bundled(open_store(args.settings))
     say(f"Meegeleverde data geïmporteerd: {summary}.")
     return 0
 
@@ -73,10 +73,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     from gka_match.runtime import open_embedder, open_engine, open_store
 
     if args.if_needed:
-        engine = open_engine(say=say, progress=True)  # rebuilds only a missing/stale index
+        engine = open_engine(args.settings, say=say, progress=True)  # rebuilds only a missing/stale index
         engine.save_if_changed()  # keeps changes replayed from the log
     else:
-        settings = load_settings()
+        settings = args.settings
         engine = Engine(settings.index_dir, open_store(settings), open_embedder(settings), model_dir=settings.model_dir)
         engine.build(progress=True)
     say(f"Index klaar: {len(engine.docs)} documenten, dataversie {engine.data_version}, "
@@ -89,7 +89,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from gka_match.index.evaluation import FOREIGN_DIR, OFFTOPIC_SET, evaluate, format_table, load_queries
     from gka_match.runtime import open_embedder, open_engine, open_foreign_corpus, open_searcher
 
-    settings = load_settings()
+    settings = args.settings
     offtopic = load_queries(OFFTOPIC_SET)
     embedder = open_embedder(settings)
     reports = {}
@@ -123,7 +123,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.workers == 1:
         from gka_match.service.app import create_app
 
-        uvicorn.run(create_app(), host=args.host, port=args.port, workers=1, log_level="info")
+        uvicorn.run(create_app(args.settings), host=args.host, port=args.port, workers=1, log_level="info")
         return 0
     # Several processes share the port, the store and the index folder. Seed/build-if-needed
     # once here, in a short-lived child (so this supervisor does not keep a model in memory);
@@ -131,7 +131,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import multiprocessing
     import os
 
-    child = multiprocessing.get_context("spawn").Process(target=_prepare_for_workers, name="gka-prepare")
+    child = multiprocessing.get_context("spawn").Process(target=_prepare_for_workers, args=(args.settings,),
+                                                        name="gka-prepare")
     child.start()
     child.join()
     if child.exitcode != 0:
@@ -150,7 +151,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _prepare_for_workers() -> None:
+def _prepare_for_workers(settings: Settings) -> None:
     """`serve --workers N`: open the engine once (seeds an empty store, rebuilds a missing or
     stale index) and save a snapshot that is up to date with the store, then exit."""
     from gka_match.data.store import StoreError
@@ -159,7 +160,7 @@ def _prepare_for_workers() -> None:
 
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     try:
-        engine = open_engine(say=say)
+        engine = open_engine(settings, say=say)
         manifest = engine.index_dir / (engine.snapshot or "") / "manifest.json"
         saved = json.loads(manifest.read_text())["data_version"] if manifest.is_file() else None
         if saved != engine.data_version:
@@ -235,7 +236,11 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler = COMMANDS.get(args.command)
     try:
+        args.settings = load_settings()  # once; the handlers pass on what their parts need
         return handler(args) if handler else 2
+    except SettingsError as exc:
+        say(f"gka-match {args.command}: {exc}")
+        return 2
     except UsageError as exc:
         say(f"gka-match {args.command}: {exc}")
         return 2

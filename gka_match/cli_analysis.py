@@ -63,10 +63,10 @@ def _check_output(args: argparse.Namespace) -> None:
         raise UsageError("xlsx is een binair formaat; geef --output BESTAND.xlsx")
 
 
-def _engine():
+def _engine(args: argparse.Namespace):
     from gka_match.runtime import open_engine
 
-    return open_engine(say=say)
+    return open_engine(args.settings, say=say)
 
 
 def _resolve(engine, ref: str):
@@ -102,7 +102,7 @@ def cmd_similar(args: argparse.Namespace) -> int:
 
     _check_k(args.k)
     _check_output(args)
-    engine = _engine()
+    engine = _engine(args)
     target = _resolve(engine, args.gemeente)
     results = similar_agendas(engine, target.id, k=args.k)
     if args.json:
@@ -124,7 +124,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from gka_match.index.analysis import compare_agendas, comparison_frame
 
     _check_output(args)
-    engine = _engine()
+    engine = _engine(args)
     a, b = _resolve(engine, args.a), _resolve(engine, args.b)
     cmp = compare_agendas(engine, a.id, b.id)
     if args.json:
@@ -159,7 +159,7 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     _check_k(args.k)
     _check_k(args.peers, "--peers")
     _check_output(args)
-    engine = _engine()
+    engine = _engine(args)
     target = _resolve(engine, args.gemeente)
     report = gaps(engine, target.id, k_peers=args.peers, k=args.k)
     if args.json:
@@ -183,7 +183,7 @@ def cmd_clusters(args: argparse.Namespace) -> int:
     from gka_match.index.analysis import clusters, clusters_frame, projection_2d
 
     _check_output(args)
-    engine = _engine()
+    engine = _engine(args)
     try:
         report = clusters(engine, n_clusters=args.n_clusters)
     except ValueError as exc:

@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 from gka_match.cli import UsageError, command, parsers, say
-from gka_match.config import load_settings
 
 KIND_NL = {"interventions": "interventies", "agendas": "agenda's"}
 _IMPORT_HELP = """\
@@ -36,10 +35,10 @@ bestandsvormen (details: de README, sectie "Importing and exporting data"):
 """
 
 
-def _open_store():
+def _open_store(args: argparse.Namespace):
     from gka_match.data.store import Store
 
-    return Store(load_settings().database_url)
+    return Store(args.settings.database_url)
 
 
 @parsers
@@ -85,12 +84,12 @@ def _problems(n: int) -> str:
 def cmd_import(args: argparse.Namespace) -> int:
     from gka_match.data.importers import ImportFileError, read_records
 
-    settings = load_settings()
+    settings = args.settings
     try:
         batch = read_records(Path(args.file), args.kind, max_bytes=settings.max_import_bytes, progress=True)
     except ImportFileError as exc:
         raise UsageError(str(exc)) from exc
-    store = _open_store()
+    store = _open_store(args)
     if batch.kind == "agendas":
         batch.check_links(store.intervention_ids())
     for issue in batch.issues:
@@ -123,7 +122,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_data_report(args: argparse.Namespace) -> int:
     from gka_match.data.report import data_report, format_report
 
-    store = _open_store()
+    store = _open_store(args)
     report = data_report(store.list_interventions(), store.list_agendas())
     print(format_report(report))
     for problem in report.problems():
@@ -142,7 +141,7 @@ def _export_docx(args: argparse.Namespace) -> int:
         return 0
     if args.kind != "agendas" or not args.gemeente:
         raise UsageError("--format docx schrijft één agenda: gebruik `export agendas --format docx --gemeente NAAM`")
-    store = _open_store()
+    store = _open_store(args)
     wanted = args.gemeente.strip()
     agenda = store.find_agenda(wanted)
     if agenda is None:
@@ -159,7 +158,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     if args.fmt == "docx" or args.kind == "template":
         return _export_docx(args)
-    store = _open_store()
+    store = _open_store(args)
     if args.output:
         n = export(store, args.kind, args.fmt, Path(args.output))
         say(f"{n} records ({args.kind}) geëxporteerd naar {args.output}.")
@@ -180,7 +179,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
     from gka_match.data.backup import BackupError, backup
 
     try:
-        info = backup(_open_store(), Path(args.file), args.fmt)
+        info = backup(_open_store(args), Path(args.file), args.fmt)
     except BackupError as exc:
         raise UsageError(str(exc)) from exc
     say(f"Back-up geschreven naar {info['path']} ({info['format']}): {info['interventions']} interventies, "
@@ -198,7 +197,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
         for issue in exc.issues:
             say(str(issue))
         raise UsageError(str(exc)) from exc
-    summary = restore(_open_store(), contents)
+    summary = restore(_open_store(args), contents)
     print(f"Teruggezet: {Path(args.file).name} ({contents.fmt}; {len(contents.interventions)} interventies, "
           f"{len(contents.agendas)} agenda's): {summary}, {len(summary.deleted)} verwijderd.")
     return 0

@@ -59,8 +59,8 @@ def cmd_search(args: argparse.Namespace) -> int:
         raise UsageError('geef een VRAAG of --queries BESTAND.jsonl')
     queries = _read_queries(Path(args.queries)) if args.queries else [args.query]
     requests = [_search_request(args, q) for q in queries]  # every line checked before the model loads
-    engine = open_engine(say=say)
-    searcher = open_searcher(engine)
+    engine = open_engine(args.settings, say=say)
+    searcher = open_searcher(engine, args.settings)
     for req in requests:
         try:
             answer = searcher.search(req)
@@ -144,8 +144,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     args.flat, args.floor = False, None
     req = _search_request(args, args.query)
     ids = [i.strip() for i in (args.ids or "").split(",") if i.strip()]
-    engine = open_engine(say=say)
-    searcher = open_searcher(engine)
+    engine = open_engine(args.settings, say=say)
+    searcher = open_searcher(engine, args.settings)
     try:
         results = searcher.chosen(req, ids) if ids else searcher.search(req).results
     except SearchError as exc:

@@ -20,6 +20,10 @@ DEFAULT_PRECISION = "fp32"  # int8 measured: see the README's quantisation table
 ENV_PREFIX = "GKA_"
 
 
+class SettingsError(ValueError):
+    """A ``GKA_*`` variable has a value that cannot be used; one Dutch line per variable."""
+
+
 class Settings(BaseSettings):
     """The service's settings; paths left unset follow ``data_dir``."""
 
@@ -85,12 +89,13 @@ def _dutch(error: dict[str, Any]) -> str:
 def load_settings() -> Settings:
     """Read the environment now (not at import), so tests and the CLI can set variables first.
 
-    A bad value stops the program with one line per wrong variable, naming what it must be.
+    A bad value raises :class:`SettingsError` with one line per wrong variable, saying what to
+    fix; the CLI prints it and exits with 2.
     """
     try:
         return Settings()
     except ValidationError as exc:
-        raise SystemExit("\n".join(_dutch(e) for e in exc.errors(include_url=False))) from None
+        raise SettingsError("\n".join(_dutch(e) for e in exc.errors(include_url=False))) from None
 
 
-__all__ = ["DEFAULT_MODEL", "DEFAULT_PRECISION", "Settings", "load_settings"]
+__all__ = ["DEFAULT_MODEL", "DEFAULT_PRECISION", "Settings", "SettingsError", "load_settings"]

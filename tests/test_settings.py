@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from gka_match.config import DEFAULT_MODEL, load_settings
+from gka_match.config import DEFAULT_MODEL, SettingsError, load_settings
 
 pytestmark = pytest.mark.fast
 
@@ -70,7 +70,7 @@ def test_the_api_key_is_not_printed(env):
 ])
 def test_a_bad_value_stops_with_a_dutch_line_naming_the_variable(env, name, value, says):
     env.setenv(name, value)
-    with pytest.raises(SystemExit) as stop:
+    with pytest.raises(SettingsError) as stop:
         load_settings()
     assert says in str(stop.value)
 
@@ -78,7 +78,7 @@ def test_a_bad_value_stops_with_a_dutch_line_naming_the_variable(env, name, valu
 def test_every_bad_variable_is_reported_at_once(env):
     env.setenv("GKA_THREADS", "twee")
     env.setenv("GKA_PRECISION", "int4")
-    with pytest.raises(SystemExit) as stop:
+    with pytest.raises(SettingsError) as stop:
         load_settings()
     lines = sorted(str(stop.value).splitlines())
     assert lines == ["Instelling GKA_PRECISION='int4': 'int4' is niet toegestaan; kies uit: fp32, int8",
@@ -102,3 +102,11 @@ def test_the_settings_documented_in_the_readme_are_the_settings():
 
     documented = {line.split("`")[1] for line in readme.splitlines() if line.startswith("| `GKA_")}
     assert documented == {"GKA_" + name.upper() for name in Settings.model_fields}
+
+
+def test_the_cli_says_which_setting_is_wrong_and_exits_with_2(env, capsys):
+    from gka_match.cli import main
+
+    env.setenv("GKA_THREADS", "twee")
+    assert main(["seed"]) == 2
+    assert capsys.readouterr().err.strip() == "gka-match seed: Instelling GKA_THREADS='twee': moet een heel getal zijn"
