@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 
 Mode = Literal["hybrid", "dense", "lexical"]
 MODES: tuple[str, ...] = ("hybrid", "dense", "lexical")
+
+
 @dataclass
 class Runner:
     """A municipality whose agenda applies a programme ("wie doet dit al?")."""

@@ -1,6 +1,6 @@
 """``POST /chat``: the deterministic Dutch chat (``service/chat.py``) over HTTP.
 
-The conversation lives on the server (``ChatManager`` on ``app.state``, created on first use
+The conversation lives on the server (``ChatManager`` on ``app.state``, created with the app
 from the settings ``GKA_CHAT_TTL_SECONDS`` and ``GKA_CHAT_MAX_CONVERSATIONS``); the client keeps
 only the ``conversation_id``. An unknown or expired id starts a new conversation with a new id,
 and the answer says so.
@@ -24,6 +24,8 @@ from .documents_api import report_url
 from .schemas import RunnerOut, SearchHit
 
 router = APIRouter(tags=["chat"])
+
+
 def get_chat_manager(request: Request) -> ChatManager:
     """The conversations of ``/chat`` (created with the app, see ``service.app``)."""
     return request.app.state.chat_manager
