@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, Optional
 
 import numpy as np
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from .documents import SearchDoc
 from .engine import Engine, Runner
@@ -56,6 +56,17 @@ class SearchRequest(Filters):
         None, ge=0.0, le=1.0,
         description="hide results below this match probability (default: the calibrated floor; 0 shows everything)",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_names(cls, values: Any) -> Any:
+        """A misspelt name is refused with the names there are, on GET as on POST: a filter that
+        is silently ignored would leave the user believing the results are filtered."""
+        if isinstance(values, dict):
+            unknown = sorted(str(name) for name in set(values) - set(cls.model_fields))
+            if unknown:
+                raise ValueError(f"onbekende naam {', '.join(unknown)}; bekend zijn: {', '.join(cls.model_fields)}")
+        return values
 
     @field_validator("q", mode="before")
     @classmethod

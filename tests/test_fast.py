@@ -62,7 +62,7 @@ def test_filters_apply_inside_retrieval(fast_client):
 
 
 @pytest.mark.parametrize("params, says", [
-    ({"q": "taal", "provincies": "Limburg"}, "provincies"),
+    ({"q": "taal", "provincies": "Limburg"}, "onbekende naam provincies; bekend zijn: thema, doelgroep"),
     ({"q": "taal", "k": "0"}, "k"),
     ({"q": "taal", "k": "true"}, "k"),
     ({"q": "taal", "mode": "semantic"}, "hybrid"),
@@ -73,6 +73,13 @@ def test_filters_apply_inside_retrieval(fast_client):
 def test_bad_requests_are_422_saying_what_to_fix(fast_client, params, says):
     resp = fast_client.get("/search", params=params)
     assert resp.status_code == 422 and says in resp.json()["detail"], resp.text
+
+
+def test_an_unknown_name_is_refused_alike_on_get_and_post(fast_client):
+    get = fast_client.get("/search", params={"q": "taal", "provincies": "Limburg"})
+    post = fast_client.post("/search", json={"q": "taal", "provincies": ["Limburg"]})
+    assert get.status_code == post.status_code == 422
+    assert get.json()["detail"] == post.json()["detail"] and "provincie, q, k" in get.json()["detail"]
 
 
 def test_a_lone_surrogate_is_refused_on_every_surface(fast_client):
