@@ -23,7 +23,8 @@ from gka_match.data.models import Agenda, CatalogueIntervention
 from gka_match.data.store import Store
 from gka_match.data.vocab import ERKENNINGSNIVEAUS, PROVINCIES, SETTINGS, THEMAS, erkenning_rank
 from gka_match.index.engine import Engine
-from gka_match.index.filters import parse_doelgroep
+from gka_match.index.filters import NON_AGE_DOELGROEPEN, parse_doelgroep
+from gka_match.index.reasons import age_label
 from gka_match.index.search import SearchRequest, Searcher
 
 from .api import run_search
@@ -208,7 +209,9 @@ def _filter_chips(form: Form) -> list[dict[str, str]]:
 class Card:
     hit: SearchHit
     detail_url: str
-    age_span: Optional[tuple[Optional[int], Optional[int]]]
+    age_span: Optional[tuple[int, int]]  # the ages reached, for data-leeftijd
+    groepen: str  # the doelgroepen that are not ages (ouders, professionals)
+    leeftijd: str  # the ages as the record states them ("0-4 jaar", or its own range)
     runners: list[dict[str, Any]]
     programme: Optional[dict[str, str]] = None
 
@@ -228,10 +231,9 @@ def _cards(hits: list[SearchHit], engine: Engine) -> list[Card]:
             if prog is not None:
                 programme = {"naam": prog.name, "url": f"/interventie/{prog.doc_id}"}
         detail = f"/interventie/{hit.id}" if hit.kind == "catalogue" else f"/agenda/{hit.agenda_id}#{hit.id}"
-        # The record's own age range only: the age bands are shown as written ("0-4 jaar").
-        explicit = doc is not None and (doc.leeftijd_van is not None or doc.leeftijd_tot is not None)
-        cards.append(Card(hit=hit, detail_url=detail, age_span=(doc.leeftijd_van, doc.leeftijd_tot) if explicit else None,
-                          runners=runners, programme=programme))
+        groepen = ", ".join(d for d in hit.doelgroep if d in NON_AGE_DOELGROEPEN)
+        cards.append(Card(hit=hit, detail_url=detail, age_span=doc.age_span() if doc else None, groepen=groepen,
+                          leeftijd=age_label(doc) if doc else "", runners=runners, programme=programme))
     return cards
 
 

@@ -323,6 +323,24 @@ def test_small_screen(browser, server, output_dir):
     context.close()
 
 
+@pytest.mark.parametrize("width", [1000, 800, 700])
+def test_the_header_menu_never_breaks_inside_an_item(browser, server, width):
+    """Between the phone and the wide layout: each menu item stays on one line, and the menu is
+    either beside the brand or wholly below it, never stacked against the top edge."""
+    context = browser.new_context(viewport={"width": width, "height": 600})
+    page = context.new_page()
+    page.goto(server.url + "/vergelijk")
+    brand = page.locator(".brand__name").bounding_box()
+    size = float(page.evaluate("parseFloat(getComputedStyle(document.querySelector('.site-nav a')).fontSize)"))
+    items = [page.locator(".site-nav a").nth(i).bounding_box() for i in range(page.locator(".site-nav a").count())]
+    assert all(box["height"] < 2 * size for box in items), items
+    beside = all(abs((box["y"] + box["height"] / 2) - (brand["y"] + brand["height"] / 2)) < size for box in items)
+    below = all(box["y"] >= brand["y"] + brand["height"] - 1 for box in items)
+    assert beside or below, (brand, items)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    context.close()
+
+
 def test_script_in_a_name_is_shown_as_text(page, private_server, output_dir):
     srv = private_server(GKA_API_KEY=TEST_API_KEY)
     rec = {
