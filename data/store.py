@@ -19,52 +19,15 @@ import json
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Iterable, Iterator, Literal
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 
+from .database import agendas_t, changes_t, create_engine, interventions_t, lock_for_write, migrate, safe_url
 from .models import Agenda, CatalogueIntervention, agenda_id
 
 RecordKind = Literal["intervention", "agenda"]
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-# PostgreSQL advisory-lock keys ("gka" + n). PG_WRITE_LOCK is also written out in migration 0002.
-PG_MIGRATION_LOCK = 0x676B61_0001
-PG_WRITE_LOCK = 0x676B61_0002
-
-# The schema the migrations create (tests/test_store.py compares the two, so they cannot drift).
-SCHEMA = sa.MetaData()
-interventions_t = sa.Table(
-    "interventions", SCHEMA,
-    sa.Column("id", sa.String(128), primary_key=True),
-    sa.Column("naam", sa.String(300), nullable=False),
-    sa.Column("record", sa.Text, nullable=False),
-    sa.Column("updated_at", sa.Float, nullable=False),
-)
-agendas_t = sa.Table(
-    "agendas", SCHEMA,
-    sa.Column("id", sa.String(128), primary_key=True),
-    sa.Column("gemeente", sa.String(300), nullable=False),
-    sa.Column("provincie", sa.String(64), nullable=False),
-    sa.Column("record", sa.Text, nullable=False),
-    sa.Column("updated_at", sa.Float, nullable=False),
-    sa.Index("ix_agendas_gemeente", "gemeente"),
-)
-changes_t = sa.Table(
-    "changes", SCHEMA,
-    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("kind", sa.String(16), nullable=False),
-    sa.Column("record_id", sa.String(128), nullable=False),
-    sa.Column("op", sa.String(8), nullable=False),
-    sa.Column("at", sa.Float, nullable=False),
-)
-
-
 _KIND_NL = {"intervention": "interventie", "agenda": "agenda"}
 
 
@@ -118,71 +81,6 @@ def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
         yield items[start:start + size]
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA busy_timeout=10000")
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.close()
-
-
-def create_engine(url: str) -> Engine:
-    if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-        sa.event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    if url.startswith(("postgresql://", "postgres://")):
-        url = "postgresql+psycopg://" + url.split("://", 1)[1]
-    if url.startswith("postgresql+psycopg"):
-        # Records are UTF-8 JSON text, whatever the server's default client encoding.
-        return sa.create_engine(url, pool_pre_ping=True, connect_args={"client_encoding": "utf8"})
-    return sa.create_engine(url, pool_pre_ping=True)
-
-
-def _lock_for_write(conn: Connection) -> None:
-    """First statement of every write transaction: wait for (then hold) the store's write lock."""
-    backend = conn.dialect.name
-    if backend == "sqlite":
-        # pysqlite would only BEGIN (deferred) at the first INSERT, after our reads; IMMEDIATE takes
-        # the write lock now (waiting up to busy_timeout), so reads and writes see one state.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-    elif backend == "postgresql":
-        conn.execute(sa.select(sa.func.pg_advisory_xact_lock(PG_WRITE_LOCK)))
-
-
-def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest alembic revision (creates it on a new database).
-
-    Safe when several processes open the store at once: the upgrade runs in one transaction that
-    holds a lock (PostgreSQL: an advisory lock; SQLite: the database write lock), so the first
-    process migrates and the others find the schema at head and do nothing.
-    """
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    with engine.connect() as conn:  # usual case, without taking any lock: already at head
-        current = set(MigrationContext.configure(conn).get_current_heads())
-    if current == set(ScriptDirectory.from_config(cfg).get_heads()):
-        return
-    with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(PG_MIGRATION_LOCK)))
-        elif conn.dialect.name == "sqlite":
-            conn.exec_driver_sql("BEGIN IMMEDIATE")  # DDL inside the write lock, all or nothing
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
-
-
-def _safe_url(url: str) -> str:
-    try:
-        return sa.engine.make_url(url).render_as_string(hide_password=True)
-    except sa.exc.ArgumentError:
-        return url.split("@")[-1]
-
-
 class Store:
     """Typed access to the records; every public write is one transaction."""
 
@@ -195,7 +93,7 @@ class Store:
             self.engine.dispose()
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
             raise StoreError(
-                f"de store op {_safe_url(url)} kan niet worden geopend ({reason}); controleer GKA_DATABASE_URL "
+                f"de store op {safe_url(url)} kan niet worden geopend ({reason}); controleer GKA_DATABASE_URL "
                 "en of de databaseserver draait"
             ) from exc
 
@@ -210,7 +108,7 @@ class Store:
         :meth:`upsert_records`, so every change is logged.
         """
         with self.engine.begin() as conn:
-            _lock_for_write(conn)
+            lock_for_write(conn)
             yield conn
 
     # ---- reads -------------------------------------------------------------------------

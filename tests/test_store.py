@@ -20,9 +20,8 @@ from alembic.config import Config
 
 from gka_match.data.bundled import load_bundled
 from gka_match.data.models import Agenda, CatalogueIntervention
-from gka_match.data.store import (
-    MIGRATIONS, NotFound, Store, StoreError, WriteSummary, changes_t, interventions_t, migrate,
-)
+from gka_match.data.database import MIGRATIONS, changes_t, interventions_t, migrate
+from gka_match.data.store import NotFound, Store, StoreError, WriteSummary
 
 from .conftest import free_port
 
@@ -392,7 +391,7 @@ def test_the_migrations_create_exactly_the_schema_the_store_declares(store):
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
-    from gka_match.data.store import SCHEMA
+    from gka_match.data.database import SCHEMA
 
     def skip_alembic(obj, name, type_, reflected, compare_to):
         return not (type_ == "table" and name == "alembic_version")

@@ -5,7 +5,7 @@ autogenerate against it; tests/test_store.py checks that the migrations and ``SC
 
 from alembic import context
 
-from gka_match.data.store import SCHEMA
+from gka_match.data.database import SCHEMA
 
 connection = context.config.attributes["connection"]
 context.configure(connection=connection, target_metadata=SCHEMA, render_as_batch=True)

@@ -4,7 +4,7 @@ A PostgreSQL sequence hands out numbers when a row is inserted, not when its tra
 with two concurrent writers, seq 12 can become visible before seq 11, and a replica that already
 moved its data version to 12 would never apply change 11. This trigger makes every insert into
 ``changes`` first take the store's write lock (a transaction-scoped advisory lock, held until
-commit; the same key as ``store.PG_WRITE_LOCK``) and only then draw ``seq``. The column default
+commit; the same key as ``database.PG_WRITE_LOCK``) and only then draw ``seq``. The column default
 is dropped so that no row can get a number outside the lock. On SQLite writers are serialised by
 the database lock already.
 
@@ -17,7 +17,7 @@ from alembic import op
 revision = "0002"
 down_revision = "0001"
 
-WRITE_LOCK = 0x676B61_0002  # = gka_match.data.store.PG_WRITE_LOCK; frozen here on purpose
+WRITE_LOCK = 0x676B61_0002  # = gka_match.data.database.PG_WRITE_LOCK; frozen here on purpose
 
 FUNCTION = f"""
 CREATE OR REPLACE FUNCTION gka_changes_seq_in_commit_order() RETURNS trigger
