@@ -9,6 +9,11 @@ bounded load: ``--requests`` GET /search requests (the dev-set queries, each mad
 query cache does not answer) from ``--threads`` threads, one fresh connection per request so the
 kernel spreads them over the workers. It prints one Markdown row per N: requests/s, p50 and p95
 latency, errors, and the resident memory of the worker processes. Only 127.0.0.1 is contacted.
+
+It also measures how soon a write is searchable: a new intervention is posted, then fresh
+connections search for its made-up word until 20 answers in a row find it (with N workers, the
+kernel spreads those over all of them). With N=1 the writer answers itself, which is the baseline
+for the cross-worker case.
 """
 
 from __future__ import annotations
@@ -49,10 +54,13 @@ def dev_queries() -> list[str]:
     return queries or ["Veel kinderen in onze wijk beginnen groep 3 met een taalachterstand"]
 
 
+API_KEY = "bench-workers-key"
+
+
 def start(data_dir: Path, model_dir: Path, workers: int, log_path: Path, timeout_s: float = 400):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("GKA_")}
-    env.update(GKA_DATA_DIR=str(data_dir), GKA_MODEL_DIR=str(model_dir))
+    env.update(GKA_DATA_DIR=str(data_dir), GKA_MODEL_DIR=str(model_dir), GKA_API_KEY=API_KEY)
     if os.environ.get("GKA_DATABASE_URL"):
         env["GKA_DATABASE_URL"] = os.environ["GKA_DATABASE_URL"]
     log = open(log_path, "w")
@@ -99,6 +107,31 @@ def load(url: str, queries: list[str], requests: int, threads: int, tag: str) ->
     return wall, ok, len(results) - len(ok)
 
 
+def write_visible_after(url: str, tag: str, streak: int = 20, limit_s: float = 30.0) -> float:
+    """Seconds from a POST /interventions to the first of ``streak`` fresh-connection searches in a row that find it."""
+    from gka_match.data.bundled import load_bundled
+
+    word = f"benchschrijf{tag}woord"
+    base = load_bundled()[0][0].model_dump(mode="json")
+    rec = {**base, "id": f"cat-bench-{tag}", "naam": f"Bench {tag}", "aliassen": [],
+           "korte_omschrijving": f"Meting rond {word}."}
+    r = httpx.post(url + "/interventions", json=rec, headers={"X-API-Key": API_KEY}, timeout=60)
+    r.raise_for_status()
+    t0, seen, first = time.perf_counter(), 0, 0.0
+    while seen < streak:
+        sent = time.perf_counter()
+        if sent - t0 > limit_s:
+            raise RuntimeError(f"the write was not searchable everywhere within {limit_s} s")
+        hits = httpx.get(url + "/search", params={"q": word, "k": 3, "mode": "lexical", "floor": 0},
+                         timeout=30).json()["results"]
+        if not any(h["id"] == rec["id"] for h in hits):
+            seen = 0
+            continue
+        first = first if seen else sent - t0  # the streak that lasts starts here
+        seen += 1
+    return first
+
+
 def pct(values: list[float], p: float) -> float:
     return statistics.quantiles(values, n=100)[int(p) - 1] if len(values) > 1 else values[0]
 
@@ -126,20 +159,25 @@ def main(argv: list[str] | None = None) -> int:
                 load(url, queries, 10 * n, min(args.threads, 2 * n), f"warm{n}")  # every worker warm
                 wall, ok, errors = load(url, queries, args.requests, args.threads, f"w{n}")
                 rss = sum(p.memory_info().rss for p in _workers(psutil.Process(proc.pid))) / 2**20
+                visible = statistics.median(write_visible_after(url, f"{n}x{i}") for i in range(3))
             finally:
                 proc.terminate()
                 try:
                     proc.wait(60)
                 except subprocess.TimeoutExpired:
                     proc.kill()
-            rows.append((n, len(ok) / wall, 1000 * statistics.median(ok), 1000 * pct(ok, 95), errors, rss, startup))
+            rows.append((n, len(ok) / wall, 1000 * statistics.median(ok), 1000 * pct(ok, 95), errors, rss, startup,
+                         1000 * visible))
             print(f"workers={n}: {rows[-1][1]:.1f} req/s, p50 {rows[-1][2]:.0f} ms", file=sys.stderr, flush=True)
     cpu = os.cpu_count()
     print(f"\n{args.requests} GET /search (hybrid, k=10) from {args.threads} threads, loopback, {cpu} CPUs\n")
-    print("| workers | requests/s | p50 ms | p95 ms | errors | RSS of workers MB | start-up s |")
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for n, rps, p50, p95, errors, rss, startup in rows:
-        print(f"| {n} | {rps:.1f} | {p50:.0f} | {p95:.0f} | {errors} | {rss:.0f} | {startup:.0f} |")
+    print("| workers | requests/s | p50 ms | p95 ms | errors | RSS of workers MB | start-up s | write searchable ms |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for n, rps, p50, p95, errors, rss, startup, visible in rows:
+        print(f"| {n} | {rps:.1f} | {p50:.0f} | {p95:.0f} | {errors} | {rss:.0f} | {startup:.0f} | {visible:.0f} |")
+    if rows[0][0] == 1 and len(rows) > 1:
+        print(f"\nA write searchable in every worker: {rows[-1][7] / max(rows[0][7], 1e-3):.1f}x the time a single "
+              "process needs to answer with its own write (median of 3 writes each).")
     return 0
 
 

@@ -113,16 +113,21 @@ def _check_path_id(path_id: str, body_id: str) -> None:
         raise HTTPException(422, f"id: de id in de body ('{body_id}') verschilt van die in de URL ('{path_id}').")
 
 
+def _create(rec: CatalogueIntervention | Agenda, store: Store, engine: Engine, label: str, collection: str):
+    """A create, never an overwrite: of concurrent creates of one id exactly one wins, the rest get 409."""
+    try:
+        store.create(rec)
+    except AlreadyExists:
+        raise HTTPException(409, f"{label} '{rec.id}' bestaat al; wijzig haar met PUT /{collection}/{rec.id}.")
+    engine.sync()
+    return rec
+
+
 @router.post("/interventions", response_model=CatalogueIntervention, status_code=201, tags=["interventions"],
              dependencies=[Depends(require_api_key)])
 def create_intervention(rec: CatalogueIntervention, store: Store = Depends(get_store),
                         engine: Engine = Depends(get_engine)) -> CatalogueIntervention:
-    try:
-        store.create(rec)
-    except AlreadyExists:
-        raise HTTPException(409, f"interventie '{rec.id}' bestaat al; wijzig haar met PUT /interventions/{rec.id}.")
-    engine.sync()
-    return rec
+    return _create(rec, store, engine, "interventie", "interventions")
 
 
 @router.put("/interventions/{intervention_id}", response_model=CatalogueIntervention, tags=["interventions"],
@@ -165,12 +170,7 @@ def get_agenda(agenda_id: str, store: Store = Depends(get_store)) -> Agenda:
 @router.post("/agendas", response_model=Agenda, status_code=201, tags=["agendas"],
              dependencies=[Depends(require_api_key)])
 def create_agenda(rec: Agenda, store: Store = Depends(get_store), engine: Engine = Depends(get_engine)) -> Agenda:
-    try:
-        store.create(rec)
-    except AlreadyExists:
-        raise HTTPException(409, f"agenda '{rec.id}' bestaat al; wijzig haar met PUT /agendas/{rec.id}.")
-    engine.sync()
-    return rec
+    return _create(rec, store, engine, "agenda", "agendas")
 
 
 @router.put("/agendas/{agenda_id}", response_model=Agenda, tags=["agendas"], dependencies=[Depends(require_api_key)])

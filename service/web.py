@@ -9,6 +9,7 @@ the form, and turns every mistake a visitor can make into a Dutch message with a
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any, Optional
 from urllib.parse import urlencode
@@ -110,6 +111,19 @@ def _one(request: Request, name: str) -> tuple[str, list[str]]:
     return (values[-1] if values else ""), values
 
 
+def _choice(request: Request, name: str, allowed: Collection[str], errors: list[str], one_only: str,
+            unknown: str) -> str:
+    """A field with at most one value from ``allowed``; a problem is added to ``errors``, "" kept."""
+    value, values = _one(request, name)
+    if len(values) > 1:
+        errors.append(one_only)
+    elif value and value not in allowed:
+        errors.append(unknown.format(_quote(value)))
+    else:
+        return value
+    return ""
+
+
 def _quote(value: str, limit: int = 60) -> str:
     return f"‘{value if len(value) <= limit else value[:limit] + '…'}’"
 
@@ -151,21 +165,11 @@ def read_form(request: Request, settings: Settings, engine: Engine) -> tuple[For
         else:
             errors.append(f"De setting {_quote(v)} kennen we niet. Kies een setting uit de lijst.")
 
-    value, values = _one(request, "min_erkenning")
-    if len(values) > 1:
-        errors.append("Kies één minimaal erkenningsniveau.")
-    elif value and value not in ERKENNINGSNIVEAUS:
-        errors.append(f"Het erkenningsniveau {_quote(value)} kennen we niet. Kies een niveau uit de lijst.")
-    else:
-        form.min_erkenning = value
-
-    value, values = _one(request, "soort")
-    if len(values) > 1:
-        errors.append("Kies bij ‘Soort’ één mogelijkheid.")
-    elif value and value not in SOORTEN:
-        errors.append(f"De soort {_quote(value)} kennen we niet. Kies ‘programma’ of ‘gemeente’.")
-    else:
-        form.soort = value
+    form.min_erkenning = _choice(request, "min_erkenning", ERKENNINGSNIVEAUS, errors,
+                                 "Kies één minimaal erkenningsniveau.",
+                                 "Het erkenningsniveau {} kennen we niet. Kies een niveau uit de lijst.")
+    form.soort = _choice(request, "soort", SOORTEN, errors, "Kies bij ‘Soort’ één mogelijkheid.",
+                         "De soort {} kennen we niet. Kies ‘programma’ of ‘gemeente’.")
 
     for v in _values(request, "provincie"):
         if v in PROVINCIES:
