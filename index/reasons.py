@@ -1,7 +1,7 @@
 """Why an option fits, in a few short Dutch points a policy officer can use.
 
 - the concepts it matches, in the user's own words, content words only: no stop or filler
-  words, and no word that half the corpus contains ("kinderen", "school");
+  words, and no word that a quarter of the corpus contains ("kinderen", "school");
 - whether its doelgroep fits the ages asked for, and says so plainly when it does not;
 - its erkenning, with databank and date;
 - who already does it ("ook in 3 gemeenten: …"), with invented data marked.
@@ -24,6 +24,18 @@ FILLER = frozenset({
     "gemeente", "wijk", "ouders", "problemen", "probleem", "aanpak", "hulp", "helpen", "extra", "goed",
     "beter", "nieuwe", "jaar", "tijd", "samen", "programma", "interventie", "basisscholen", "basisschool",
 })
+# General Dutch verbs and adjectives: a document that shares only "beginnen" or "dreigen" with
+# the question does not fit because of it. Like FILLER, they count only inside a compound with
+# a neighbour ("zitten thuis" against "thuiszitters").
+GENERAL = frozenset({
+    "beginnen", "begint", "starten", "start", "zitten", "zit", "dreigen", "dreigt", "vallen", "valt",
+    "staan", "staat", "liggen", "ligt", "lopen", "loopt", "blijven", "blijft", "krijgen", "krijgt",
+    "maken", "maakt", "geven", "geeft", "nemen", "neemt", "houden", "houdt", "brengen", "laten",
+    "vinden", "vindt", "merken", "merkt", "raken", "raakt", "lukt", "lukken", "weten", "denken",
+    "moeilijk", "lastig", "groot", "grote", "klein", "kleine", "hoog", "hoge", "nieuw", "vooral",
+    "juist", "genoeg", "minder", "vaker", "soms", "snel", "lang", "lange", "eigen", "andere",
+})
+WEAK = FILLER | GENERAL
 COMMON_SHARE = 0.25  # a word in more than this share of the documents is too common to be a reason
 FIELD_LABELS = {
     "naam": "naam", "aliassen": "naam", "doel": "doel", "omschrijving": "omschrijving",
@@ -89,13 +101,30 @@ def matched_concepts(query: str, doc_stems: dict[str, frozenset[str]], vocabular
                      df_share) -> tuple[list[str], list[str]]:
     """The query's content words (as typed) that a document field contains, and those fields.
 
-    A filler word beside a matched word stays with it when the field joins the two in one
-    compound: "zitten thuis" against "thuiszitters" says more than "zitten" alone."""
+    A weak word (FILLER, GENERAL) is no reason alone; beside another word it counts when a field
+    joins the two in one compound: "zitten thuis" against "thuiszitters" says more than "zitten"."""
     concepts: list[str] = []
     fields: list[str] = []
+
+    def add(phrase: str, hit: list[str]) -> None:
+        concepts.append(phrase)
+        for name in hit:
+            label = FIELD_LABELS.get(name, name)
+            if label not in fields:
+                fields.append(label)
+
+    def compounded_in(a: str, b: str) -> list[str]:
+        return [name for name, stems in doc_stems.items() if _compounded(stem(a), stem(b), [stems])]
+
     sequence = words(query)
     for i, word in enumerate(sequence):
-        if word in STOPWORDS or word in FILLER or len(word) < 3 or any(word in c.split() for c in concepts):
+        if word in STOPWORDS or len(word) < 3 or any(word in c.split() for c in concepts):
+            continue
+        if word in WEAK:
+            after = sequence[i + 1] if i + 1 < len(sequence) else ""
+            hit = compounded_in(word, after) if after in WEAK and after not in STOPWORDS else []
+            if hit:
+                add(f"{word} {after}", hit)
             continue
         tokens = [t for t in _word_tokens(word, vocabulary) if df_share(t) <= COMMON_SHARE]
         hit = [name for name, stems in doc_stems.items() if any(t in stems for t in tokens)]
@@ -103,14 +132,10 @@ def matched_concepts(query: str, doc_stems: dict[str, frozenset[str]], vocabular
             continue
         phrase = word
         for j in (i - 1, i + 1):
-            if 0 <= j < len(sequence) and sequence[j] in FILLER and _compounded(
+            if 0 <= j < len(sequence) and sequence[j] in WEAK and _compounded(
                     stem(sequence[j]), stem(word), [doc_stems[name] for name in hit]):
                 phrase = f"{sequence[j]} {phrase}" if j < i else f"{phrase} {sequence[j]}"
-        concepts.append(phrase)
-        for name in hit:
-            label = FIELD_LABELS.get(name, name)
-            if label not in fields:
-                fields.append(label)
+        add(phrase, hit)
     return concepts, fields
 
 
@@ -173,4 +198,4 @@ def explain(query: str, lead: SearchDoc, doc_stems: dict[str, frozenset[str]], v
     return reason
 
 
-__all__ = ["Reason", "explain", "age_label", "FILLER"]
+__all__ = ["Reason", "explain", "age_label", "FILLER", "GENERAL"]

@@ -24,7 +24,8 @@ from .lexical import FILE_NAME as LEXICAL_FILE
 from .lexical import LexicalIndex
 from .vector import VectorIndex
 
-FORMAT_VERSION = 4  # 2: lexical counts in lexical.npz; 3: float16 vectors; 4: Dutch word forms, aliases in docs
+FORMAT_VERSION = 5  # 2: lexical counts in lexical.npz; 3: float16 vectors; 4: Dutch word forms, aliases in docs;
+# 5: separable verbs joined ("uit te vallen")
 SNAPSHOT_FILES = ("docs.jsonl", "vectors.faiss", LEXICAL_FILE)
 
 

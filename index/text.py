@@ -20,6 +20,12 @@ from bm25s.stopwords import STOPWORDS_DUTCH
 
 _WORD = re.compile(r"[0-9a-zà-ÿ]+(?:-[0-9a-zà-ÿ]+)*")
 GROEP_EXPRESSION = re.compile(r"\bgroep(?:en)?\s*\d(?:\s*(?:-|t/m|tot en met|tot|en|/|,)\s*\d)*\b")
+# A separable verb's particle before "te" + infinitive is one word again ("uit te vallen" ->
+# "uitvallen", "voor te lezen" -> "voorlezen"), so it meets "uitval" and "voorlezen". Not "om",
+# whose "om te" is the purpose construction ("om te leren"), nor "over" ("erover te praten").
+_SEPARATED = re.compile(
+    r"\b(aan|af|bij|door|in|los|mee|na|op|samen|terecht|terug|thuis|toe|uit|vast|voor|weg)\s+te\s+([a-z]+n)\b"
+)
 _STEMMER = Stemmer.Stemmer("dutch")
 # A few words that are frequent in every intervention text and carry no meaning for matching.
 STOPWORDS = frozenset(STOPWORDS_DUTCH) | {
@@ -53,7 +59,7 @@ def words(text: str) -> list[str]:
     """Content words (folded, no stop words, no groepen or bare numbers); hyphenated words also
     yield their parts."""
     out: list[str] = []
-    for w in _WORD.findall(GROEP_EXPRESSION.sub(" ", fold(text))):
+    for w in _WORD.findall(_SEPARATED.sub(r"\1\2", GROEP_EXPRESSION.sub(" ", fold(text)))):
         if w.replace("-", "").isdigit():
             continue
         parts = w.split("-") if "-" in w else []
